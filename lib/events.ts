@@ -1,0 +1,79 @@
+import { performance } from 'node:perf_hooks';
+import { threadId } from 'node:worker_threads';
+import { sourceFrame, sourceLine, type SourceFrame } from './source-map.js';
+import type { Stack } from './stack.js';
+import type { Entry } from './tracked.js';
+
+/** What a reference event did. `use` is a read of `.value`; `dispose` a `[Symbol.dispose]()` call. */
+export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak';
+
+/** One event in a reference's life, as shown in reports and carried by errors. Plain, JSON-serialisable data. */
+export interface RefEvent {
+	readonly op: EventOp;
+	/** Id of the reference the event happened to (`ref #12` in reports). */
+	readonly ref: number;
+	/** Who held the reference: the name given, or in `full` mode the calling function. */
+	readonly owner: string;
+	/** Where it happened, `file:line:column` of original source relative to the working directory; null when no stack was recorded. */
+	readonly site: string | null;
+	/** The text of the site's source line, when readable. */
+	readonly source: string | null;
+	/** Call stack, innermost first, as `fn (file:line:column)`; empty when no stack was recorded. */
+	readonly stack: readonly string[];
+	readonly pid: number;
+	readonly threadId: number;
+	/** Milliseconds since the Unix epoch. */
+	readonly time: number;
+}
+
+/** Owner shown when none was given and none can be derived (no stack in `off` and `list` modes). */
+export const NO_OWNER = '<no owner>';
+export const PID = process.pid;
+export const THREAD_ID = threadId;
+
+function frameText(frame: SourceFrame): string {
+	const at = `${frame.file}:${frame.line}:${frame.column}`;
+	return frame.fn === null ? at : `${frame.fn} (${at})`;
+}
+
+/** The owner a reference gets by default: the function that took it, or `file:line` when anonymous. */
+export function derivedOwner(stack: Stack | null): string {
+	const top = stack?.frames[0];
+	if (top === undefined) return NO_OWNER;
+	const frame = sourceFrame(top);
+	return frame.fn ?? `${frame.file}:${frame.line}`;
+}
+
+/** Owner of an entry as shown in reports. */
+export function ownerOf(entry: Entry): string {
+	return entry.owner ?? derivedOwner(entry.stack);
+}
+
+/** Builds the public form of an event; source mapping happens here, only when something is reported. */
+export function makeEvent(op: EventOp, ref: number, owner: string, stack: Stack | null, monotonic: number): RefEvent {
+	const frames = stack === null ? [] : stack.frames.map(sourceFrame);
+	const top = frames[0];
+	return {
+		op,
+		ref,
+		owner,
+		site: top === undefined ? null : `${top.file}:${top.line}:${top.column}`,
+		source: top === undefined ? null : sourceLine(top),
+		stack: frames.map(frameText),
+		pid: PID,
+		threadId: THREAD_ID,
+		time: performance.timeOrigin + monotonic,
+	};
+}
+
+/** The event that began an entry's reference (track, acquire or move). */
+export function beginEvent(entry: Entry): RefEvent {
+	return makeEvent(entry.origin, entry.id, ownerOf(entry), entry.stack, entry.time);
+}
+
+/** The event that ended an entry's reference, or null while it is live. */
+export function endEvent(entry: Entry): RefEvent | null {
+	if (entry.ending === null) return null;
+	const op = entry.ending === 'released' ? 'release' : entry.ending === 'moved' ? 'move' : 'leak';
+	return makeEvent(op, entry.id, ownerOf(entry), entry.endStack, entry.endTime);
+}

@@ -1,0 +1,220 @@
+import { misuse, onZeroFailed, type Culprit } from './detect.js';
+import type { EventOp } from './events.js';
+import { derivedOwner, NO_OWNER } from './events.js';
+import { unwatch, watch } from './leaks.js';
+import { settings } from './modes.js';
+import { Entry, Tracked } from './tracked.js';
+import { dispatch } from './violations.js';
+
+/** A reference's state: `live` until it is released or moved away; never live again after that. */
+export type RefState = 'live' | 'released' | 'moved';
+
+/** Options for `track`. */
+export interface TrackOptions<T extends object> {
+	/** Label in reports (default: the constructor's name). Each object also gets an id: `Conn#3`. */
+	readonly name?: string | undefined;
+	/** Owner of the first reference (default: the calling function in `full` mode). */
+	readonly owner?: string | undefined;
+	/** Runs exactly once, when the count reaches zero. */
+	readonly onZero?: ((value: T) => void) | undefined;
+}
+
+const CREATE = Symbol('reftrace.create');
+let nextRefId = 0;
+// Objects with a live tracking record, by name: the same object may be tracked under several names.
+const trackedNames = new WeakMap<object, Map<string, Tracked>>();
+
+function checkOwner(owner: unknown): void {
+	if (owner !== undefined && (typeof owner !== 'string' || owner === '')) {
+		throw new TypeError(`Expected \`owner\` to be a non-empty string, got ${owner === '' ? 'an empty string' : typeof owner}`);
+	}
+}
+
+/**
+ * One counted reference to a tracked object: a token that is released or moved exactly once.
+ * Copying the variable does not create a reference; `acquire` does.
+ */
+export class Ref<T extends object> {
+	readonly #record: Tracked;
+	readonly #value: T;
+	readonly #owner: string | undefined;
+	readonly #entry: Entry | null;
+	readonly #id: number;
+	#state: RefState = 'live';
+	// Set on a ref born from a misuse under the report policy: already reported, so its later calls stay quiet.
+	#void = false;
+
+	/** @internal Refs are made by `track`, `acquire` and `move`. */
+	constructor(create: typeof CREATE, record: Tracked, value: T, owner: string | undefined, entry: Entry | null, id: number) {
+		if (create !== CREATE) throw new TypeError('Ref cannot be constructed directly; use track(value)');
+		this.#record = record;
+		this.#value = value;
+		this.#owner = owner;
+		this.#entry = entry;
+		this.#id = id;
+		if (entry !== null) watch(this, entry);
+	}
+
+	/** The object. Reading it through a released or moved reference is a violation (the value is still returned). */
+	get value(): T {
+		if (this.#state !== 'live') this.#dead('use', this.#state === 'moved' ? 'use-after-move' : 'use-after-release');
+		return this.#value;
+	}
+
+	/** `live`, `released` or `moved`; reading it is never a violation. */
+	get state(): RefState {
+		return this.#state;
+	}
+
+	/** Who holds this reference: the name given, else (in `full` mode) the function that took it. */
+	get owner(): string {
+		return this.#owner ?? (this.#entry === null ? NO_OWNER : derivedOwner(this.#entry.stack));
+	}
+
+	/** The object's current count. */
+	get count(): number {
+		return this.#record.count;
+	}
+
+	/** This reference's id, as shown in reports (`ref #12`). */
+	get id(): number {
+		return this.#id;
+	}
+
+	/** The tracked object's label, as shown in reports (`Conn#3`). */
+	get label(): string {
+		return this.#record.label;
+	}
+
+	/**
+	 * Takes a new reference to the same object (count + 1).
+	 * @param owner who will hold the new reference.
+	 * @throws AcquireAfterReleaseError under the `throw` policy when this reference is no longer live.
+	 */
+	acquire(owner?: string): Ref<T> {
+		checkOwner(owner);
+		if (this.#state !== 'live') return this.#dead('acquire', 'acquire-after-release', owner);
+		const record = this.#record;
+		record.count++;
+		const id = ++nextRefId;
+		return new Ref(CREATE, record, this.#value, owner, record.recorded ? record.begin(id, 'acquire', owner, this.#entry) : null, id);
+	}
+
+	/**
+	 * Gives this reference up (count − 1); at zero the object's `onZero` runs.
+	 * @throws DoubleReleaseError or ReleaseAfterMoveError under the `throw` policy.
+	 */
+	release(): void {
+		this.#release('release');
+	}
+
+	/**
+	 * Hands this reference to a new owner without touching the count; this one becomes `moved`.
+	 * @throws MoveAfterReleaseError or DoubleMoveError under the `throw` policy.
+	 */
+	move(owner?: string): Ref<T> {
+		checkOwner(owner);
+		if (this.#state !== 'live') {
+			return this.#dead('move', this.#state === 'moved' ? 'double-move' : 'move-after-release', owner);
+		}
+		const record = this.#record;
+		const entry = this.#entry;
+		this.#state = 'moved';
+		const id = ++nextRefId;
+		let next: Entry | null = null;
+		if (entry !== null) {
+			unwatch(this);
+			next = record.begin(id, 'move', owner, entry);
+			record.end(entry, 'moved', next.stack);
+			entry.successor = next;
+		}
+		return new Ref(CREATE, record, this.#value, owner, next, id);
+	}
+
+	/** Releases a live reference; does nothing on a moved one; on a released one it is a double release. */
+	[Symbol.dispose](): void {
+		if (this.#state !== 'moved') this.#release('dispose');
+	}
+
+	#release(op: EventOp): void {
+		if (this.#state !== 'live') {
+			this.#dead(op, this.#state === 'moved' ? 'release-after-move' : 'double-release');
+			return;
+		}
+		const record = this.#record;
+		const entry = this.#entry;
+		this.#state = 'released';
+		if (entry !== null) {
+			unwatch(this);
+			record.end(entry, 'released', undefined);
+		}
+		if (--record.count === 0) this.#zero(op);
+	}
+
+	#zero(op: EventOp): void {
+		const record = this.#record;
+		record.retire();
+		trackedNames.get(this.#value)?.delete(record.name);
+		const onZero = record.onZero as ((value: T) => void) | undefined;
+		if (onZero === undefined) return;
+		try {
+			onZero(this.#value);
+		} catch (cause) {
+			dispatch(record.policy, onZeroFailed(this.#culprit(op), cause));
+		}
+	}
+
+	#culprit(op: EventOp): Culprit {
+		return { op, ref: this.#id, owner: this.#owner, entry: this.#entry, record: this.#record };
+	}
+
+	/** Reports a misuse of this dead reference; under `report` or a callback, returns a void ref and goes on. */
+	#dead(op: EventOp, kind: Parameters<typeof misuse>[0], owner?: string): Ref<T> {
+		if (!this.#void) dispatch(this.#record.policy, misuse(kind, this.#culprit(op), this.#state === 'moved'));
+		const ref = new Ref(CREATE, this.#record, this.#value, owner, null, ++nextRefId);
+		ref.#state = 'released';
+		ref.#void = true;
+		return ref;
+	}
+}
+
+/**
+ * Starts tracking `value` with count 1 and returns the creator's reference.
+ * @throws TypeError when `value` is not an object, when it is already tracked under the same name, or when an option is invalid.
+ * @example
+ * const ref = track(new Conn(), { onZero: (conn) => conn.close() });
+ * const extra = ref.acquire('cache');
+ * extra.release();
+ * ref.release(); // onZero runs here
+ */
+export function track<T extends object>(value: T, options: TrackOptions<T> = {}): Ref<T> {
+	if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+		throw new TypeError(`Expected \`value\` to be an object, got ${value === null ? 'null' : typeof value}`);
+	}
+	if (typeof options !== 'object' || options === null) {
+		throw new TypeError(`Expected \`options\` to be an object, got ${options === null ? 'null' : typeof options}`);
+	}
+	const { name = defaultName(value), owner, onZero } = options;
+	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${typeof name}`);
+	checkOwner(owner);
+	if (onZero !== undefined && typeof onZero !== 'function') {
+		throw new TypeError(`Expected \`onZero\` to be a function, got ${typeof onZero}`);
+	}
+	let names = trackedNames.get(value);
+	const existing = names?.get(name);
+	if (existing !== undefined) {
+		throw new TypeError(`Expected \`value\` to be an object not already tracked as ${name}; it is tracked as ${existing.label} with count ${existing.count}`);
+	}
+	const config = settings();
+	const record = new Tracked(name, config.mode, config.onViolation, config.stackDepth, config.quarantine, onZero);
+	if (names === undefined) trackedNames.set(value, (names = new Map()));
+	names.set(name, record);
+	const id = ++nextRefId;
+	return new Ref(CREATE, record, value, owner, record.recorded ? record.begin(id, 'track', owner, null) : null, id);
+}
+
+function defaultName(value: object): string {
+	const ctor: unknown = (value as { constructor?: unknown }).constructor;
+	const name = typeof ctor === 'function' ? ctor.name : '';
+	return name === '' ? 'Object' : name;
+}

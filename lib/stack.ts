@@ -1,0 +1,166 @@
+import { fileURLToPath } from 'node:url';
+
+/** One call-site frame, reduced to plain data at capture time (nothing here can keep a caller alive). */
+export interface Frame {
+	/** Function as V8 names it (`Pool.acquire`, `new Session`), or null for anonymous code. */
+	readonly fn: string | null;
+	/** File name or URL as V8 reports it (generated code; mapped to sources only when a report is built). */
+	readonly file: string;
+	readonly line: number;
+	readonly column: number;
+	/**
+	 * The position as the runtime's own stack formatter (a test runner's or an app's source-map hook)
+	 * printed it at capture time, when that differs from the generated one; such hooks are only
+	 * reachable while the live call site exists.
+	 */
+	readonly hooked: { readonly file: string; readonly line: number; readonly column: number } | null;
+}
+
+/** An interned call stack: equal stacks captured anywhere share one Stack object (the kernel's stack depot). */
+export interface Stack {
+	readonly id: number;
+	readonly frames: readonly Frame[];
+}
+
+// Frames whose file lies in this directory are the library's own and never shown.
+const LIB_URL = new URL('.', import.meta.url).href;
+const LIB_PATH = fileURLToPath(LIB_URL);
+// Room for the frames skipped below: the library's own (at most 4) and a few of Node's internals.
+const OWN_FRAMES = 8;
+// Past this many interned nodes the depot stops growing; new stacks are then kept only by their events.
+const DEPOT_LIMIT = 200_000;
+
+/*
+ * The depot is a trie over frames, top frame first. A frame is looked up by (file, source position),
+ * which V8 hands out without computing lines or names; only a frame seen for the first time pays for
+ * its line, column and function name. A stack seen 10,000 times is therefore symbolized once and stored once.
+ */
+interface DepotNode {
+	readonly frame: Frame | null;
+	readonly parent: DepotNode | null;
+	children: Map<Frame, DepotNode> | undefined;
+	stack: Stack | undefined;
+}
+
+const root: DepotNode = { frame: null, parent: null, children: undefined, stack: undefined };
+const framesByFile = new Map<string, Map<number, Frame>>();
+let nodeCount = 0;
+let stackCount = 0;
+let depth = 10;
+// The prepareStackTrace that was installed when the current capture began (not ours).
+let ambient: typeof Error.prepareStackTrace;
+const LOCATION = /(?:\(|at )([^()]+):(\d+):(\d+)\)?$/;
+
+function isOwnFile(file: string): boolean {
+	return file.startsWith(LIB_URL) || file.startsWith(LIB_PATH);
+}
+
+function functionName(site: NodeJS.CallSite): string | null {
+	const fn = site.getFunctionName();
+	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
+	if (fn === null || site.isToplevel()) return fn;
+	const type = site.getTypeName();
+	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
+}
+
+function internFrame(site: NodeJS.CallSite, file: string): Frame {
+	let byPosition = framesByFile.get(file);
+	if (byPosition === undefined) {
+		byPosition = new Map();
+		framesByFile.set(file, byPosition);
+	}
+	const position = site.getPosition();
+	let frame = byPosition.get(position);
+	if (frame === undefined) {
+		const line = site.getLineNumber() ?? 0;
+		const column = site.getColumnNumber() ?? 0;
+		frame = { fn: functionName(site), file, line, column, hooked: viaHook(site, file, line, column) };
+		byPosition.set(position, frame);
+	}
+	return frame;
+}
+
+function viaHook(site: NodeJS.CallSite, file: string, line: number, column: number): Frame['hooked'] {
+	if (ambient === undefined) return null;
+	try {
+		const text: unknown = ambient(new Error(), [site]);
+		const match = typeof text === 'string' ? LOCATION.exec(text.trimEnd()) : null;
+		if (match === null) return null;
+		const hooked = { file: match[1] ?? file, line: Number(match[2]), column: Number(match[3]) };
+		return hooked.file === file && hooked.line === line && hooked.column === column ? null : hooked;
+	} catch {
+		return null;
+	}
+}
+
+function child(node: DepotNode, frame: Frame): DepotNode | undefined {
+	let next = node.children?.get(frame);
+	if (next === undefined && nodeCount < DEPOT_LIMIT) {
+		next = { frame, parent: node, children: undefined, stack: undefined };
+		(node.children ??= new Map()).set(frame, next);
+		nodeCount++;
+	}
+	return next;
+}
+
+function stackOf(node: DepotNode): Stack {
+	if (node.stack !== undefined) return node.stack;
+	const frames: Frame[] = [];
+	for (let n: DepotNode | null = node; n !== null && n.frame !== null; n = n.parent) frames.push(n.frame);
+	frames.reverse();
+	node.stack = { id: ++stackCount, frames };
+	return node.stack;
+}
+
+function collect(_error: Error, sites: NodeJS.CallSite[]): Stack {
+	let node = root;
+	let overflow: Frame[] | undefined;
+	let kept = 0;
+	for (const site of sites) {
+		if (kept === depth) break;
+		const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>';
+		// Node's own internals (module loader, timers) say nothing about the application.
+		if (isOwnFile(file) || file.startsWith('node:internal/')) continue;
+		const frame = internFrame(site, file);
+		kept++;
+		if (overflow !== undefined) {
+			overflow.push(frame);
+			continue;
+		}
+		const next = child(node, frame);
+		if (next === undefined) overflow = [...stackOf(node).frames, frame];
+		else node = next;
+	}
+	return overflow === undefined ? stackOf(node) : { id: 0, frames: overflow };
+}
+
+const EMPTY: Stack = { id: 0, frames: [] };
+
+/**
+ * Captures the caller's stack, the library's own frames removed, at most `maxFrames` frames deep.
+ * The raw V8 trace is reduced to interned plain data before this returns: an unformatted trace would
+ * keep every frame's receiver and closures alive.
+ */
+export function captureStack(maxFrames: number): Stack {
+	const savedPrepare = Error.prepareStackTrace;
+	const savedLimit = Error.stackTraceLimit;
+	// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
+	ambient = savedPrepare === collect ? undefined : savedPrepare;
+	Error.prepareStackTrace = collect;
+	Error.stackTraceLimit = maxFrames + OWN_FRAMES;
+	depth = maxFrames;
+	const holder: { stack?: unknown } = {};
+	try {
+		Error.captureStackTrace(holder, captureStack);
+		const stack = holder.stack;
+		return typeof stack === 'object' && stack !== null ? (stack as Stack) : EMPTY;
+	} finally {
+		Error.prepareStackTrace = savedPrepare;
+		Error.stackTraceLimit = savedLimit;
+	}
+}
+
+/** How many distinct stacks and depot nodes are stored (for diagnostics and the memory benchmark). */
+export function depotSize(): { stacks: number; nodes: number } {
+	return { stacks: stackCount, nodes: nodeCount };
+}

@@ -1,0 +1,139 @@
+import { performance } from 'node:perf_hooks';
+import type { Mode, ViolationPolicy } from './modes.js';
+import { captureStack, type Stack } from './stack.js';
+
+/** How a reference came to be: the object's first reference, a new count, or a hand-off. */
+export type Origin = 'track' | 'acquire' | 'move';
+/** How a reference ended; `leaked` means it was collected while still live. */
+export type Ending = 'released' | 'moved' | 'leaked';
+
+/**
+ * One reference's history as plain data. The live list and the quarantine hold entries, never the Ref
+ * tokens, so a token its holder dropped can still be collected (and reported as a leak).
+ */
+export class Entry {
+	/** Neighbours on the object's live list. */
+	prev: Entry | null = null;
+	next: Entry | null = null;
+	ending: Ending | null = null;
+	endStack: Stack | null = null;
+	endTime = 0;
+	/** For a moved reference, the entry that took it over. */
+	successor: Entry | null = null;
+
+	constructor(
+		readonly id: number,
+		readonly record: Tracked,
+		/** Null in `full` mode when the caller named no owner: derived from the stack when shown. */
+		readonly owner: string | null,
+		readonly origin: Origin,
+		/** The entry this one was acquired through or moved from (0 for the object's first reference). */
+		readonly from: number,
+		readonly stack: Stack | null,
+		readonly time: number,
+	) {}
+}
+
+const nextObjectId = new Map<string, number>();
+/** Objects tracked in `list`/`full` mode whose count is above zero (what snapshots and exit reports read). */
+export const liveRecords = new Set<Tracked>();
+
+/** Everything reftrace knows about one tracked object; it never holds the object itself. */
+export class Tracked {
+	readonly id: number;
+	count = 1;
+	/** Head of the live list (list/full modes). */
+	head: Entry | null = null;
+	/** Ring of recently ended entries (list/full modes). */
+	readonly quarantine: (Entry | undefined)[];
+	private quarantineNext = 0;
+	/** References ever taken on this object, live or not. */
+	total = 0;
+	readonly recorded: boolean;
+	readonly stacks: boolean;
+
+	constructor(
+		readonly name: string,
+		readonly mode: Mode,
+		readonly policy: ViolationPolicy,
+		readonly stackDepth: number,
+		quarantineSize: number,
+		readonly onZero: ((value: never) => void) | undefined,
+	) {
+		const id = (nextObjectId.get(name) ?? 0) + 1;
+		nextObjectId.set(name, id);
+		this.id = id;
+		this.recorded = mode !== 'off';
+		this.stacks = mode === 'full';
+		this.quarantine = this.recorded ? new Array<Entry | undefined>(quarantineSize) : [];
+		if (this.recorded) liveRecords.add(this);
+	}
+
+	/** `Conn#3`: the object's label in every report. */
+	get label(): string {
+		return `${this.name}#${this.id}`;
+	}
+
+	/** Records a new reference and puts it on the live list. */
+	begin(id: number, origin: Origin, owner: string | undefined, from: Entry | null): Entry {
+		const entry = new Entry(
+			id,
+			this,
+			owner ?? null,
+			origin,
+			from === null ? 0 : from.id,
+			this.stacks ? captureStack(this.stackDepth) : null,
+			performance.now(),
+		);
+		this.total++;
+		const head = this.head;
+		if (head !== null) head.prev = entry;
+		entry.next = head;
+		this.head = entry;
+		return entry;
+	}
+
+	/**
+	 * Takes an entry off the live list, stamps how it ended, and keeps it in the quarantine.
+	 * `stack` is the ending's stack when the caller already has it (a move shares one with its new entry).
+	 */
+	end(entry: Entry, ending: Ending, stack: Stack | null | undefined): void {
+		entry.ending = ending;
+		entry.endStack = stack !== undefined ? stack : this.stacks && ending !== 'leaked' ? captureStack(this.stackDepth) : null;
+		entry.endTime = performance.now();
+		if (ending === 'leaked') return;
+		const { prev, next } = entry;
+		if (prev !== null) prev.next = next;
+		else this.head = next;
+		if (next !== null) next.prev = prev;
+		entry.prev = entry.next = null;
+		const size = this.quarantine.length;
+		if (size > 0) {
+			this.quarantine[this.quarantineNext] = entry;
+			this.quarantineNext = (this.quarantineNext + 1) % size;
+		}
+	}
+
+	/** Called once, when the count reaches zero: the object leaves the set of live records. */
+	retire(): void {
+		liveRecords.delete(this);
+	}
+
+	/** Live entries, newest first. */
+	live(): Entry[] {
+		const entries: Entry[] = [];
+		for (let e = this.head; e !== null; e = e.next) entries.push(e);
+		return entries;
+	}
+
+	/** Quarantined entries, oldest first. */
+	ended(): Entry[] {
+		const size = this.quarantine.length;
+		const entries: Entry[] = [];
+		for (let i = 0; i < size; i++) {
+			const entry = this.quarantine[(this.quarantineNext + i) % size];
+			if (entry !== undefined) entries.push(entry);
+		}
+		return entries;
+	}
+}

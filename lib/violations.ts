@@ -1,0 +1,165 @@
+import type { RefEvent } from './events.js';
+import type { ViolationPolicy } from './modes.js';
+import { paintStderr, plain } from './paint.js';
+import { renderViolation } from './report/text.js';
+
+/** Every kind of misuse reftrace reports. */
+export type ViolationKind =
+	| 'double-release'
+	| 'release-after-move'
+	| 'use-after-move'
+	| 'use-after-release'
+	| 'acquire-after-release'
+	| 'move-after-release'
+	| 'double-move'
+	| 'on-zero-failed'
+	| 'leak';
+
+/** What an earlier event is to the culprit: the reference's beginning, its release, its move away, or other history. */
+export type PriorRole = 'acquire' | 'release' | 'move' | 'history';
+
+/** An earlier event that makes the culprit wrong; `title` is how the report introduces it (`first released by`). */
+export interface PriorEvent {
+	readonly role: PriorRole;
+	readonly title: string;
+	readonly event: RefEvent;
+}
+
+/** Everything a violation report says, as plain data. */
+export interface ViolationData {
+	readonly kind: ViolationKind;
+	/** The object's label, `Conn#3`. */
+	readonly object: string;
+	/** One line: what happened to what. */
+	readonly summary: string;
+	/** The offending call. */
+	readonly culprit: RefEvent;
+	/** The earlier events, most relevant first. Empty when the object was tracked in `off` mode. */
+	readonly earlier: readonly PriorEvent[];
+	/** The object's count after the violation (a violation never changes it). */
+	readonly count: number;
+	/** Why there is no history, when there is none (e.g. the object is tracked in `off` mode). */
+	readonly note: string | null;
+	/** More text printed after the events: the stack of what `onZero` threw. */
+	readonly detail: string | null;
+}
+
+/** Base class of every reftrace violation; `kind` tells which, the fields carry the structured events. */
+export class RefTraceError extends Error implements ViolationData {
+	readonly kind: ViolationKind;
+	readonly object: string;
+	readonly summary: string;
+	readonly culprit: RefEvent;
+	readonly earlier: readonly PriorEvent[];
+	readonly count: number;
+	readonly note: string | null;
+	readonly detail: string | null;
+
+	constructor(data: ViolationData, options?: ErrorOptions) {
+		super(renderViolation(data, plain), options);
+		this.name = new.target.name;
+		this.kind = data.kind;
+		this.object = data.object;
+		this.summary = data.summary;
+		this.culprit = data.culprit;
+		this.earlier = data.earlier;
+		this.count = data.count;
+		this.note = data.note;
+		this.detail = data.detail;
+	}
+
+	/** The earlier event with the given role, or null when it was not recorded. */
+	protected find(role: PriorRole): RefEvent | null {
+		return this.earlier.find((prior) => prior.role === role)?.event ?? null;
+	}
+}
+
+/** A reference released (or disposed) a second time. Names the first release and the acquire. */
+export class DoubleReleaseError extends RefTraceError {
+	get firstRelease(): RefEvent | null {
+		return this.find('release');
+	}
+	get acquire(): RefEvent | null {
+		return this.find('acquire');
+	}
+}
+
+/** A reference released after it was moved away. Names the move and the new owner. */
+export class ReleaseAfterMoveError extends RefTraceError {
+	get move(): RefEvent | null {
+		return this.find('move');
+	}
+	get newOwner(): string | null {
+		return this.move?.owner ?? null;
+	}
+}
+
+/** `.value` read through a moved reference. Names the move and the new owner. */
+export class UseAfterMoveError extends RefTraceError {
+	get move(): RefEvent | null {
+		return this.find('move');
+	}
+	get newOwner(): string | null {
+		return this.move?.owner ?? null;
+	}
+}
+
+/** `.value` read through a released reference. Names the release. */
+export class UseAfterReleaseError extends RefTraceError {
+	get release(): RefEvent | null {
+		return this.find('release');
+	}
+}
+
+/** An acquire through a released or moved reference (refcount_t's "addition on 0"). Names the release or move. */
+export class AcquireAfterReleaseError extends RefTraceError {
+	get end(): RefEvent | null {
+		return this.find('release') ?? this.find('move');
+	}
+}
+
+/** A move of a released reference. Names the release. */
+export class MoveAfterReleaseError extends RefTraceError {
+	get release(): RefEvent | null {
+		return this.find('release');
+	}
+}
+
+/** A second move of the same reference. Names the first move and its new owner. */
+export class DoubleMoveError extends RefTraceError {
+	get move(): RefEvent | null {
+		return this.find('move');
+	}
+	get newOwner(): string | null {
+		return this.move?.owner ?? null;
+	}
+}
+
+/** `onZero` threw. The thrown value is the `cause`; the object's recent history is in `earlier`. */
+export class OnZeroFailedError extends RefTraceError {}
+
+/** The constructor for each kind (leak errors are built by the leak detector). */
+export const ERRORS = {
+	'double-release': DoubleReleaseError,
+	'release-after-move': ReleaseAfterMoveError,
+	'use-after-move': UseAfterMoveError,
+	'use-after-release': UseAfterReleaseError,
+	'acquire-after-release': AcquireAfterReleaseError,
+	'move-after-release': MoveAfterReleaseError,
+	'double-move': DoubleMoveError,
+	'on-zero-failed': OnZeroFailedError,
+} as const;
+
+/** Violations seen in this process, per kind (the exit report recaps them). */
+export const violationCounts = new Map<ViolationKind, number>();
+
+/**
+ * Applies a policy to a violation: print it to stderr and go on, throw it, or hand it to a callback.
+ * @throws the violation itself under the `throw` policy, or whatever the callback throws.
+ */
+export function dispatch(policy: ViolationPolicy, error: RefTraceError): void {
+	violationCounts.set(error.kind, (violationCounts.get(error.kind) ?? 0) + 1);
+	if (policy === 'throw') throw error;
+	if (policy === 'report') process.stderr.write(`${renderViolation(error, paintStderr)}\n`);
+	else policy(error);
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { configure, type ConfigureOptions, type RefTraceError } from '../lib/index.js';
+
+/** Routes violations into an array for the rest of the test (and sets any other options given). */
+export function collectViolations(options: ConfigureOptions = {}): RefTraceError[] {
+	const seen: RefTraceError[] = [];
+	configure({ mode: 'full', stackDepth: 10, quarantine: 16, ...options, onViolation: (error) => void seen.push(error) });
+	return seen;
+}
+
+/**
+ * `file:line` of the line holding `// @marker` in a test file, relative to the working directory, as
+ * reports print sites. Tests mark the lines they expect a report to name instead of hard-coding numbers.
+ */
+export function siteOf(fileUrl: string, marker: string): string {
+	const path = fileURLToPath(fileUrl);
+	const lines = readFileSync(path, 'utf8').split('\n');
+	const index = lines.findIndex((line) => line.includes(`// @${marker}`) && !line.includes('siteOf('));
+	if (index < 0) throw new Error(`no line marked @${marker} in ${path}`);
+	return `${relative(process.cwd(), path)}:${index + 1}`;
+}
+
+/** The `file:line` part of a `file:line:column` site. */
+export function lineOf(site: string | null | undefined): string | null {
+	return site == null ? null : site.replace(/:\d+$/, '');
+}
+
+setFlagsFromString('--expose-gc');
+const gcFunction = runInNewContext('gc') as () => void;
+
+/** Forces full collections and lets finalizers run, until `done()` or the attempts run out. */
+export async function collectGarbage(done: () => boolean = () => false, attempts = 20): Promise<void> {
+	for (let i = 0; i < attempts && !done(); i++) {
+		gcFunction();
+		await new Promise((resolve) => setTimeout(resolve, 0));
+	}
+}
