@@ -48,7 +48,7 @@ let nodeCount = 0;
 let stackCount = 0;
 let depth = 10;
 // The prepareStackTrace that was installed when the current capture began (not ours).
-let ambient: typeof Error.prepareStackTrace;
+let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
 const LOCATION = /(?:\(|at )([^()]+):(\d+):(\d+)\)?$/;
 
 function isOwnFile(file: string): boolean {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { RefEvent } from './events.js';
 import type { ViolationPolicy } from './modes.js';
 import { paintStderr, plain } from './paint.js';
@@ -44,6 +45,9 @@ export interface ViolationData {
 	readonly detail: string | null;
 }
 
+const LIB_URL = new URL('.', import.meta.url).href;
+const LIB_PATH = fileURLToPath(LIB_URL);
+
 /** Base class of every reftrace violation; `kind` tells which, the fields carry the structured events. */
 export class RefTraceError extends Error implements ViolationData {
 	readonly kind: ViolationKind;
@@ -66,6 +70,11 @@ export class RefTraceError extends Error implements ViolationData {
 		this.count = data.count;
 		this.note = data.note;
 		this.detail = data.detail;
+		// Thrown from the offending call, the trace should start there, not inside reftrace.
+		this.stack = this.stack
+			?.split('\n')
+			.filter((line) => !(line.startsWith('    at ') && (line.includes(LIB_PATH) || line.includes(LIB_URL))))
+			.join('\n');
 	}
 
 	/** The earlier event with the given role, or null when it was not recorded. */

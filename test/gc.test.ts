@@ -1,0 +1,64 @@
+import { expect, test } from 'vitest';
+import { configure, type Mode, type Ref, track } from '../lib/index.js';
+import { collectGarbage } from './helpers.js';
+
+class Conn {
+	constructor(readonly payload = new Array(1000).fill(0)) {}
+}
+
+/** A holder that takes its reference in its constructor and releases it in a method: the common app shape. */
+class Session {
+	readonly conn: Ref<Conn>;
+	constructor(root: Ref<Conn>) {
+		this.conn = root.acquire('session');
+	}
+	close(): void {
+		this.conn.release();
+	}
+	handOff(): Ref<Conn> {
+		return this.conn.move('worker');
+	}
+}
+
+for (const mode of ['off', 'list', 'full'] as Mode[]) {
+	test(`in ${mode} mode, holders of released and moved refs are collectable`, async () => {
+		configure({ mode, onViolation: 'throw' });
+		const root = track(new Conn(), { name: 'GcConn' });
+		const collected = new Set<string>();
+		const registry = new FinalizationRegistry<string>((name) => collected.add(name));
+		const kept: Ref<Conn>[] = [];
+		// In a sync function of its own: an async function's suspended frame would keep the last holders.
+		(() => {
+			for (let i = 0; i < 50; i++) {
+				const closed = new Session(root);
+				closed.close();
+				registry.register(closed, `closed-${i}`);
+				const handed = new Session(root);
+				kept.push(handed.handOff());
+				registry.register(handed, `handed-${i}`);
+			}
+		})();
+		await collectGarbage(() => collected.size === 100);
+		expect(collected.size).toBe(100);
+		expect(root.count).toBe(51);
+		for (const ref of kept) ref.release();
+		expect(root.count).toBe(1);
+	});
+}
+
+test('the tracked object itself is collectable once every ref to it is gone', async () => {
+	configure({ mode: 'full', onViolation: 'throw' });
+	let collected = false;
+	const registry = new FinalizationRegistry(() => {
+		collected = true;
+	});
+	(() => {
+		const conn = new Conn();
+		registry.register(conn, 'conn');
+		const root = track(conn, { name: 'GcConn' });
+		root.acquire('x').release();
+		root.release();
+	})();
+	await collectGarbage(() => collected);
+	expect(collected).toBe(true);
+});
