@@ -71,10 +71,12 @@ export class RefTraceError extends Error implements ViolationData {
 		this.note = data.note;
 		this.detail = data.detail;
 		// Thrown from the offending call, the trace should start there, not inside reftrace.
-		this.stack = this.stack
-			?.split('\n')
-			.filter((line) => !(line.startsWith('    at ') && (line.includes(LIB_PATH) || line.includes(LIB_URL))))
-			.join('\n');
+		if (this.stack !== undefined) {
+			this.stack = this.stack
+				.split('\n')
+				.filter((line) => !(line.startsWith('    at ') && (line.includes(LIB_PATH) || line.includes(LIB_URL))))
+				.join('\n');
+		}
 	}
 
 	/** The earlier event with the given role, or null when it was not recorded. */
