@@ -3,6 +3,7 @@ export { configure, settings, type ConfigureOptions, type Mode, type Settings, t
 export type { EventOp, RefEvent } from './events.js';
 export {
 	RefTraceError,
+	MisuseError,
 	DoubleReleaseError,
 	ReleaseAfterMoveError,
 	UseAfterMoveError,
@@ -16,3 +17,6 @@ export {
 	type ViolationData,
 	type ViolationKind,
 } from './violations.js';
+export { checkLeaks, LeakError } from './leaks.js';
+export { snapshot, SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef, type SnapshotSite } from './snapshot.js';
+export { renderSnapshot } from './report/leaks.js';

@@ -1,4 +1,49 @@
+import { performance } from 'node:perf_hooks';
+import { beginEvent, type RefEvent } from './events.js';
+import { paintStderr, plain, type Paint } from './paint.js';
+import { renderLeakGroups } from './report/leaks.js';
+import { renderEvent, formatAge } from './report/text.js';
+import { closeScope, openScope, runInScope, within } from './scope.js';
+import { snapshot, type Snapshot } from './snapshot.js';
 import type { Entry } from './tracked.js';
+import { dispatch, RefTraceError } from './violations.js';
+
+/**
+ * References still live where they should not be: dropped without a release (found by the garbage
+ * collector: `collected`), or left at the end of a checked scope or test (`scope`).
+ */
+export class LeakError extends RefTraceError {
+	readonly kind = 'leak';
+	/** `collected`: one reference the garbage collector found dropped; `scope`: the references left by a checked scope. */
+	readonly found: 'collected' | 'scope';
+	/** The leaked references, grouped by the site that took them. */
+	readonly leaks: Snapshot;
+	readonly #heading: (paint: Paint) => string[];
+
+	constructor(found: 'collected' | 'scope', summary: string, leaks: Snapshot, heading: (paint: Paint) => string[]) {
+		super(summary, heading(plain).join('\n'));
+		this.found = found;
+		this.leaks = leaks;
+		this.#heading = heading;
+	}
+
+	render(paint: Paint): string {
+		return this.#heading(paint).join('\n');
+	}
+}
+
+function collectedReport(entry: Entry, event: RefEvent, age: number): LeakError {
+	const { record } = entry;
+	const summary =
+		`ref #${entry.id} of ${record.label} (owner ${event.owner}) was garbage-collected while live, ${formatAge(age)} after it was taken; ` +
+		`its count is never given back, so ${record.label} stays at ${record.count}${record.onZero === undefined ? '' : ' and onZero will not run'}`;
+	const leaks = snapshot((e) => e === entry);
+	const heading = (paint: Paint) => [
+		`${paint.red(paint.bold('reftrace: leak:'))} ${summary}`,
+		...renderEvent(`${event.op === 'move' ? 'moved here to' : event.op === 'track' ? 'tracked here by' : 'acquired here by'}`, event, null, paint, 'no stack recorded (list mode)'),
+	];
+	return new LeakError('collected', summary, leaks, heading);
+}
 
 /*
  * One FinalizationRegistry for every live Ref in list/full mode. The held value is the Ref's Entry,
@@ -9,14 +54,55 @@ const registry = new FinalizationRegistry<Entry>(collected);
 function collected(entry: Entry): void {
 	if (entry.ending !== null) return;
 	entry.record.end(entry, 'leaked', null);
+	const error = collectedReport(entry, beginEvent(entry), performance.now() - entry.time);
+	// No call of the application's is running to throw from: under `throw`, the leak is printed.
+	const policy = entry.record.policy;
+	if (policy === 'throw') {
+		dispatch('report', error);
+		return;
+	}
+	try {
+		dispatch(policy, error);
+	} catch (failure) {
+		process.stderr.write(`${paintStderr.red('reftrace: the onViolation callback threw while reporting a leak:')} ${String(failure)}\n`);
+	}
 }
 
 /** Starts watching a live Ref: if it is collected before it is released or moved, it is a leak. */
 export function watch(ref: object, entry: Entry): void {
-	registry.register(ref, entry, ref);
+	if (entry.record.gcLeaks) registry.register(ref, entry, ref);
 }
 
 /** Stops watching a Ref that was released or moved. */
-export function unwatch(ref: object): void {
-	registry.unregister(ref);
+export function unwatch(ref: object, entry: Entry): void {
+	if (entry.record.gcLeaks) registry.unregister(ref);
+}
+
+/** The error for references left live by a checked scope, or null when there are none. */
+export function scopeLeaks(leaks: Snapshot, what: string): LeakError | null {
+	if (leaks.totals.refs === 0) return null;
+	const { refs, sites } = leaks.totals;
+	const summary = `${what} left ${refs} reference${refs === 1 ? '' : 's'} live, from ${sites} site${sites === 1 ? '' : 's'}`;
+	return new LeakError('scope', summary, leaks, (paint) => renderLeakGroups(leaks, `${paint.red(paint.bold('reftrace: leak:'))} ${summary}`, paint));
+}
+
+/**
+ * Runs `fn` (sync or async) and checks that every reference it took — to objects tracked in `list` or
+ * `full` mode — was released or moved out by the time it settles. References taken by concurrent work
+ * outside `fn` are not counted; a reference moved out of one taken before `fn` is not counted either.
+ * @returns a promise of `fn`'s result.
+ * @throws (rejects with) `LeakError` listing the references still live, grouped by the site that took them; or whatever `fn` threw.
+ * @example await checkLeaks(async () => { const conn = pool.acquire('job'); await work(conn); conn.release(); });
+ */
+export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Awaited<R>> {
+	if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`);
+	const scope = openScope();
+	try {
+		const result = await runInScope(scope, fn);
+		const error = scopeLeaks(snapshot((entry) => entry.ending !== 'leaked' && within(entry.scope, scope)), 'checkLeaks()');
+		if (error !== null) throw error;
+		return result;
+	} finally {
+		closeScope();
+	}
 }

@@ -19,6 +19,14 @@ export interface Settings {
 	readonly stackDepth: number;
 	/** Ended references remembered per object for later reports, 0–1024 (default 16). */
 	readonly quarantine: number;
+	/** Report a live reference the moment the garbage collector finds it dropped (list/full modes; default true). */
+	readonly gcLeaks: boolean;
+	/** Print the grouped leak report at exit when anything was tracked in list/full mode (default true). */
+	readonly exitReport: boolean;
+	/** Also write the exit report as JSON to this path; `%p` becomes the pid (default null). */
+	readonly reportPath: string | null;
+	/** Exit with this code when the run leaked or violated and would otherwise exit 0 (default null: never change it). */
+	readonly exitCode: number | null;
 }
 
 /** Options accepted by `configure`; each one left out keeps its current value. */
@@ -27,28 +35,64 @@ export type ConfigureOptions = { readonly [K in keyof Settings]?: Settings[K] | 
 export const MODES: readonly Mode[] = ['off', 'list', 'full'];
 const POLICIES = ['report', 'throw'] as const;
 
-function warn(message: string): void {
-	process.emitWarning(message, { code: 'REFTRACE_ENV' });
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const DEFAULTS: Settings = {
+	mode: 'full',
+	onViolation: 'report',
+	stackDepth: 10,
+	quarantine: 16,
+	gcLeaks: true,
+	exitReport: true,
+	reportPath: null,
+	exitCode: null,
+};
+
+/** Each environment variable: what it accepts (for the warning) and how it sets a setting; null means a bad value. */
+const VARIABLES: Record<string, { readonly accepts: string; readonly apply: (value: string, into: Mutable<Settings>) => boolean }> = {
+	REFTRACE: { accepts: MODES.join(' | '), apply: (v, s) => (MODES as readonly string[]).includes(v) && ((s.mode = v as Mode), true) },
+	REFTRACE_ON_VIOLATION: {
+		accepts: POLICIES.join(' | '),
+		apply: (v, s) => (POLICIES as readonly string[]).includes(v) && ((s.onViolation = v as 'report'), true),
+	},
+	REFTRACE_STACK_DEPTH: { accepts: 'an integer 1-64', apply: (v, s) => integer(v, 1, 64, (n) => (s.stackDepth = n)) },
+	REFTRACE_GC_LEAKS: { accepts: '0 | 1', apply: (v, s) => flag(v, (b) => (s.gcLeaks = b)) },
+	REFTRACE_EXIT_REPORT: { accepts: '0 | 1', apply: (v, s) => flag(v, (b) => (s.exitReport = b)) },
+	REFTRACE_REPORT: { accepts: 'a file path (%p becomes the pid)', apply: (v, s) => ((s.reportPath = v), true) },
+	REFTRACE_EXIT_CODE: { accepts: 'an integer 1-255', apply: (v, s) => integer(v, 1, 255, (n) => (s.exitCode = n)) },
+};
+
+function integer(text: string, min: number, max: number, set: (n: number) => void): boolean {
+	const n = Number(text);
+	if (!/^\d+$/.test(text) || n < min || n > max) return false;
+	set(n);
+	return true;
 }
 
-function fromEnvironment(): Settings {
-	const env = process.env;
-	let mode: Mode = 'full';
-	let onViolation: ViolationPolicy = 'report';
-	const rawMode = env['REFTRACE'];
-	if (rawMode !== undefined && rawMode !== '') {
-		if ((MODES as readonly string[]).includes(rawMode)) mode = rawMode as Mode;
-		else warn(`Ignoring REFTRACE=${JSON.stringify(rawMode)}: expected one of ${MODES.join(', ')}; using full`);
-	}
-	const rawPolicy = env['REFTRACE_ON_VIOLATION'];
-	if (rawPolicy !== undefined && rawPolicy !== '') {
-		if ((POLICIES as readonly string[]).includes(rawPolicy)) onViolation = rawPolicy as 'report' | 'throw';
-		else warn(`Ignoring REFTRACE_ON_VIOLATION=${JSON.stringify(rawPolicy)}: expected one of ${POLICIES.join(', ')}; using report`);
-	}
-	return { mode, onViolation, stackDepth: 10, quarantine: 16 };
+function flag(text: string, set: (b: boolean) => void): boolean {
+	if (text !== '0' && text !== '1') return false;
+	set(text === '1');
+	return true;
 }
 
-let current: Settings = fromEnvironment();
+/** Reads the REFTRACE_* variables once; every unknown name and bad value goes into one warning. */
+function fromEnvironment(env: NodeJS.ProcessEnv): Settings {
+	const result: Mutable<Settings> = { ...DEFAULTS };
+	const problems: string[] = [];
+	for (const [name, value] of Object.entries(env)) {
+		if (!name.startsWith('REFTRACE') || value === undefined || value === '') continue;
+		const variable = VARIABLES[name];
+		if (variable === undefined) problems.push(`unknown variable ${name}`);
+		else if (!variable.apply(value, result)) problems.push(`${name}=${JSON.stringify(value)} is not ${variable.accepts}`);
+	}
+	if (problems.length > 0) {
+		const valid = Object.entries(VARIABLES).map(([name, v]) => `  ${name}: ${v.accepts}`);
+		process.emitWarning(`reftrace ignored ${problems.join('; ')}. Valid variables:\n${valid.join('\n')}`, { code: 'REFTRACE_ENV' });
+	}
+	return Object.freeze(result);
+}
+
+let current: Settings = fromEnvironment(process.env);
 
 /** The settings in force now. */
 export function settings(): Settings {
@@ -72,7 +116,7 @@ export function configure(options: ConfigureOptions): Settings {
 	if (typeof options !== 'object' || options === null) {
 		throw new TypeError(`Expected \`options\` to be an object, got ${options === null ? 'null' : typeof options}`);
 	}
-	const next: { -readonly [K in keyof Settings]: Settings[K] } = { ...current };
+	const next: Mutable<Settings> = { ...current };
 	for (const [key, value] of Object.entries(options)) {
 		if (value === undefined) continue;
 		switch (key) {
@@ -94,8 +138,22 @@ export function configure(options: ConfigureOptions): Settings {
 			case 'quarantine':
 				next.quarantine = checkInteger('quarantine', value, 0, 1024);
 				break;
+			case 'gcLeaks':
+			case 'exitReport':
+				if (typeof value !== 'boolean') throw new TypeError(`Expected \`${key}\` to be a boolean, got ${typeof value}`);
+				next[key] = value;
+				break;
+			case 'reportPath':
+				if (value !== null && (typeof value !== 'string' || value === '')) {
+					throw new TypeError(`Expected \`reportPath\` to be a non-empty string or null, got ${typeof value}`);
+				}
+				next.reportPath = value as string | null;
+				break;
+			case 'exitCode':
+				next.exitCode = value === null ? null : checkInteger('exitCode', value, 1, 255);
+				break;
 			default:
-				throw new TypeError(`Unknown option \`${key}\`; expected mode, onViolation, stackDepth or quarantine`);
+				throw new TypeError(`Unknown option \`${key}\`; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
 		}
 	}
 	current = Object.freeze(next);

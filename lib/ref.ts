@@ -1,6 +1,7 @@
 import { misuse, onZeroFailed, type Culprit } from './detect.js';
 import type { EventOp } from './events.js';
 import { derivedOwner, NO_OWNER } from './events.js';
+import { installExitHook } from './exit.js';
 import { unwatch, watch } from './leaks.js';
 import { settings } from './modes.js';
 import { Entry, Tracked } from './tracked.js';
@@ -23,6 +24,11 @@ const CREATE = Symbol('reftrace.create');
 let nextRefId = 0;
 // Objects with a live tracking record, by name: the same object may be tracked under several names.
 const trackedNames = new WeakMap<object, Map<string, Tracked>>();
+
+/** Id of the newest reference; references taken later have larger ids. */
+export function lastRefId(): number {
+	return nextRefId;
+}
 
 function checkOwner(owner: unknown): void {
 	if (owner !== undefined && (typeof owner !== 'string' || owner === '')) {
@@ -123,7 +129,7 @@ export class Ref<T extends object> {
 		const id = ++nextRefId;
 		let next: Entry | null = null;
 		if (entry !== null) {
-			unwatch(this);
+			unwatch(this, entry);
 			next = record.begin(id, 'move', owner, entry);
 			record.end(entry, 'moved', next.stack);
 			entry.successor = next;
@@ -145,7 +151,7 @@ export class Ref<T extends object> {
 		const entry = this.#entry;
 		this.#state = 'released';
 		if (entry !== null) {
-			unwatch(this);
+			unwatch(this, entry);
 			record.end(entry, 'released', undefined);
 		}
 		if (--record.count === 0) this.#zero(op);
@@ -206,7 +212,8 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 		throw new TypeError(`Expected \`value\` to be an object not already tracked as ${name}; it is tracked as ${existing.label} with count ${existing.count}`);
 	}
 	const config = settings();
-	const record = new Tracked(name, config.mode, config.onViolation, config.stackDepth, config.quarantine, onZero);
+	if (config.mode !== 'off') installExitHook();
+	const record = new Tracked(name, config.mode, config.onViolation, config.stackDepth, config.quarantine, onZero, config.gcLeaks);
 	if (names === undefined) trackedNames.set(value, (names = new Map()));
 	names.set(name, record);
 	const id = ++nextRefId;

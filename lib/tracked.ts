@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Mode, ViolationPolicy } from './modes.js';
+import { currentScope, type Scope } from './scope.js';
 import { captureStack, type Stack } from './stack.js';
 
 /** How a reference came to be: the object's first reference, a new count, or a hand-off. */
@@ -20,6 +21,10 @@ export class Entry {
 	endTime = 0;
 	/** For a moved reference, the entry that took it over. */
 	successor: Entry | null = null;
+	/** Id of the first entry in this reference's chain of moves: when the reference was really taken. */
+	rootId: number;
+	/** The checked scope the reference was taken in (kept across moves). */
+	scope: Scope | null;
 
 	constructor(
 		readonly id: number,
@@ -31,7 +36,11 @@ export class Entry {
 		readonly from: number,
 		readonly stack: Stack | null,
 		readonly time: number,
-	) {}
+		predecessor: Entry | null,
+	) {
+		this.rootId = predecessor === null ? id : predecessor.rootId;
+		this.scope = predecessor === null ? currentScope() : predecessor.scope;
+	}
 }
 
 const nextObjectId = new Map<string, number>();
@@ -51,6 +60,8 @@ export class Tracked {
 	total = 0;
 	readonly recorded: boolean;
 	readonly stacks: boolean;
+	/** Whether dropped references are reported when collected. */
+	readonly gcLeaks: boolean;
 
 	constructor(
 		readonly name: string,
@@ -59,12 +70,14 @@ export class Tracked {
 		readonly stackDepth: number,
 		quarantineSize: number,
 		readonly onZero: ((value: never) => void) | undefined,
+		gcLeaks: boolean,
 	) {
 		const id = (nextObjectId.get(name) ?? 0) + 1;
 		nextObjectId.set(name, id);
 		this.id = id;
 		this.recorded = mode !== 'off';
 		this.stacks = mode === 'full';
+		this.gcLeaks = gcLeaks && this.recorded;
 		this.quarantine = this.recorded ? new Array<Entry | undefined>(quarantineSize) : [];
 		if (this.recorded) liveRecords.add(this);
 	}
@@ -84,6 +97,7 @@ export class Tracked {
 			from === null ? 0 : from.id,
 			this.stacks ? captureStack(this.stackDepth) : null,
 			performance.now(),
+			origin === 'move' ? from : null,
 		);
 		this.total++;
 		const head = this.head;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { RefEvent } from './events.js';
 import type { ViolationPolicy } from './modes.js';
-import { paintStderr, plain } from './paint.js';
+import { paintStderr, plain, type Paint } from './paint.js';
 import { renderViolation } from './report/text.js';
 
 /** Every kind of misuse reftrace reports. */
@@ -48,28 +48,19 @@ export interface ViolationData {
 const LIB_URL = new URL('.', import.meta.url).href;
 const LIB_PATH = fileURLToPath(LIB_URL);
 
-/** Base class of every reftrace violation; `kind` tells which, the fields carry the structured events. */
-export class RefTraceError extends Error implements ViolationData {
-	readonly kind: ViolationKind;
-	readonly object: string;
+/**
+ * Base class of every reftrace violation: `kind` tells which; subclasses carry the structured events.
+ * The message is the report as printed, without colour.
+ */
+export abstract class RefTraceError extends Error {
+	abstract readonly kind: ViolationKind;
+	/** One line: what happened to what. */
 	readonly summary: string;
-	readonly culprit: RefEvent;
-	readonly earlier: readonly PriorEvent[];
-	readonly count: number;
-	readonly note: string | null;
-	readonly detail: string | null;
 
-	constructor(data: ViolationData, options?: ErrorOptions) {
-		super(renderViolation(data, plain), options);
+	constructor(summary: string, message: string, options?: ErrorOptions) {
+		super(message, options);
 		this.name = new.target.name;
-		this.kind = data.kind;
-		this.object = data.object;
-		this.summary = data.summary;
-		this.culprit = data.culprit;
-		this.earlier = data.earlier;
-		this.count = data.count;
-		this.note = data.note;
-		this.detail = data.detail;
+		this.summary = summary;
 		// Thrown from the offending call, the trace should start there, not inside reftrace.
 		if (this.stack !== undefined) {
 			this.stack = this.stack
@@ -79,6 +70,34 @@ export class RefTraceError extends Error implements ViolationData {
 		}
 	}
 
+	/** The report, styled by `paint`. */
+	abstract render(paint: Paint): string;
+}
+
+/** A misuse of one reference, caught at the offending call: the culprit and the earlier events that make it wrong. */
+export abstract class MisuseError extends RefTraceError implements ViolationData {
+	abstract override readonly kind: Exclude<ViolationKind, 'leak'>;
+	readonly object: string;
+	readonly culprit: RefEvent;
+	readonly earlier: readonly PriorEvent[];
+	readonly count: number;
+	readonly note: string | null;
+	readonly detail: string | null;
+
+	constructor(data: Omit<ViolationData, 'kind'> & { kind: ViolationKind }, options?: ErrorOptions) {
+		super(data.summary, renderViolation(data, plain), options);
+		this.object = data.object;
+		this.culprit = data.culprit;
+		this.earlier = data.earlier;
+		this.count = data.count;
+		this.note = data.note;
+		this.detail = data.detail;
+	}
+
+	render(paint: Paint): string {
+		return renderViolation(this, paint);
+	}
+
 	/** The earlier event with the given role, or null when it was not recorded. */
 	protected find(role: PriorRole): RefEvent | null {
 		return this.earlier.find((prior) => prior.role === role)?.event ?? null;
@@ -86,7 +105,8 @@ export class RefTraceError extends Error implements ViolationData {
 }
 
 /** A reference released (or disposed) a second time. Names the first release and the acquire. */
-export class DoubleReleaseError extends RefTraceError {
+export class DoubleReleaseError extends MisuseError {
+	readonly kind = 'double-release';
 	get firstRelease(): RefEvent | null {
 		return this.find('release');
 	}
@@ -96,7 +116,8 @@ export class DoubleReleaseError extends RefTraceError {
 }
 
 /** A reference released after it was moved away. Names the move and the new owner. */
-export class ReleaseAfterMoveError extends RefTraceError {
+export class ReleaseAfterMoveError extends MisuseError {
+	readonly kind = 'release-after-move';
 	get move(): RefEvent | null {
 		return this.find('move');
 	}
@@ -106,7 +127,8 @@ export class ReleaseAfterMoveError extends RefTraceError {
 }
 
 /** `.value` read through a moved reference. Names the move and the new owner. */
-export class UseAfterMoveError extends RefTraceError {
+export class UseAfterMoveError extends MisuseError {
+	readonly kind = 'use-after-move';
 	get move(): RefEvent | null {
 		return this.find('move');
 	}
@@ -116,28 +138,32 @@ export class UseAfterMoveError extends RefTraceError {
 }
 
 /** `.value` read through a released reference. Names the release. */
-export class UseAfterReleaseError extends RefTraceError {
+export class UseAfterReleaseError extends MisuseError {
+	readonly kind = 'use-after-release';
 	get release(): RefEvent | null {
 		return this.find('release');
 	}
 }
 
 /** An acquire through a released or moved reference (refcount_t's "addition on 0"). Names the release or move. */
-export class AcquireAfterReleaseError extends RefTraceError {
+export class AcquireAfterReleaseError extends MisuseError {
+	readonly kind = 'acquire-after-release';
 	get end(): RefEvent | null {
 		return this.find('release') ?? this.find('move');
 	}
 }
 
 /** A move of a released reference. Names the release. */
-export class MoveAfterReleaseError extends RefTraceError {
+export class MoveAfterReleaseError extends MisuseError {
+	readonly kind = 'move-after-release';
 	get release(): RefEvent | null {
 		return this.find('release');
 	}
 }
 
 /** A second move of the same reference. Names the first move and its new owner. */
-export class DoubleMoveError extends RefTraceError {
+export class DoubleMoveError extends MisuseError {
+	readonly kind = 'double-move';
 	get move(): RefEvent | null {
 		return this.find('move');
 	}
@@ -147,9 +173,11 @@ export class DoubleMoveError extends RefTraceError {
 }
 
 /** `onZero` threw. The thrown value is the `cause`; the object's recent history is in `earlier`. */
-export class OnZeroFailedError extends RefTraceError {}
+export class OnZeroFailedError extends MisuseError {
+	readonly kind = 'on-zero-failed';
+}
 
-/** The constructor for each kind (leak errors are built by the leak detector). */
+/** The class of each misuse kind. */
 export const ERRORS = {
 	'double-release': DoubleReleaseError,
 	'release-after-move': ReleaseAfterMoveError,
@@ -171,6 +199,6 @@ export const violationCounts = new Map<ViolationKind, number>();
 export function dispatch(policy: ViolationPolicy, error: RefTraceError): void {
 	violationCounts.set(error.kind, (violationCounts.get(error.kind) ?? 0) + 1);
 	if (policy === 'throw') throw error;
-	if (policy === 'report') process.stderr.write(`${renderViolation(error, paintStderr)}\n`);
+	if (policy === 'report') process.stderr.write(`${error.render(paintStderr)}\n`);
 	else policy(error);
 }

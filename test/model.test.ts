@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { configure, type Mode, type Ref, type RefTraceError, track } from '../lib/index.js';
+import { configure, type Mode, type Ref, type MisuseError, track } from '../lib/index.js';
 import { collectViolations, lineOf, siteOf } from './helpers.js';
 
 /*
@@ -87,7 +87,7 @@ function expectedViolation(op: Op, ref: ModelRef): Expected {
 	return { kind, earlier: [end, ['acquire', ref.owner, ref.began, ref.began]] };
 }
 
-let sink: RefTraceError[] = [];
+let sink: MisuseError[] = [];
 
 class TrackCommand implements fc.Command<Model, Real> {
 	constructor(readonly mode: Mode) {}
@@ -188,7 +188,7 @@ test('every misuse is reported exactly at its call, with the right kind and earl
 	];
 	collectViolations({ quarantine: 4 });
 	// One callback for every object; each command points `sink` at a fresh array.
-	configure({ onViolation: (error) => void sink.push(error) });
+	configure({ onViolation: (error) => void sink.push(error as MisuseError) });
 	fc.assert(
 		fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
 			const setup = () => ({ model: { refs: [], objects: [], owners: 0 } as Model, real: { refs: [], zeroes: new Map() } as Real });

@@ -37,7 +37,7 @@ test('report: the report goes to stderr at once and the call carries on', () => 
 });
 
 test('a callback receives the error and the call carries on', () => {
-	const received: RefTraceError[] = [];
+	const received: unknown[] = [];
 	configure({ onViolation: (error) => received.push(error) });
 	const ref = track({}, { name: 'Res' });
 	ref.release();

@@ -25,6 +25,7 @@ test('a tsc-compiled app run with plain node sees its .ts files and lines in the
 	expect(result.status).toBe(0);
 	expect(result.stdout).toBe('still running, count 1\n');
 	const lines = result.stderr.trimEnd().split('\n');
+	expect(lines.pop()).toBe('reftrace: no live references; violations reported: 1 double-release');
 	expect(lines[0]).toMatch(/^reftrace: double-release: ref #2 of Socket#1 was released twice$/);
 	const at = (marker: string) => `${fixture}:${lineOfMarker(marker)}`;
 	expect(lines.filter((line) => /^ {2}\S/.test(line))).toEqual([
@@ -66,8 +67,9 @@ test('REFTRACE_ON_VIOLATION=throw makes the offending call throw', () => {
 	expect(result.stderr).toMatch(/DoubleReleaseError: reftrace: double-release: /);
 });
 
-test('an unknown REFTRACE value gives one warning naming the valid ones', () => {
+test('a bad REFTRACE value gives one warning listing the valid variables', () => {
 	const result = run({ NO_COLOR: '1', REFTRACE: 'verbose' });
-	expect(result.stderr).toContain('Ignoring REFTRACE="verbose": expected one of off, list, full; using full');
+	expect(result.stderr).toContain('reftrace ignored REFTRACE="verbose" is not off | list | full. Valid variables:\n  REFTRACE: off | list | full\n');
+	expect(result.stderr.match(/Warning:/g)).toHaveLength(1);
 	expect(result.stdout).toBe('still running, count 1\n');
 });

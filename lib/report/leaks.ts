@@ -1,0 +1,91 @@
+import { plain as plainPaint, type Paint } from '../paint.js';
+import type { Snapshot, SnapshotSite } from '../snapshot.js';
+import { formatAge } from './text.js';
+
+/** How much of a snapshot a leak report shows before it says "... and N more". */
+export interface LeakReportLimits {
+	readonly sites: number;
+	readonly objectsPerSite: number;
+	readonly stacksPerSite: number;
+}
+
+export const DEFAULT_LIMITS: LeakReportLimits = { sites: 10, objectsPerSite: 4, stacksPerSite: 3 };
+
+function plural(n: number, one: string, many = `${one}s`): string {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
+function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint, limits: LeakReportLimits): string[] {
+	const [first, ...others] = site.objects;
+	if (first === undefined) return [];
+	const where = site.site === null ? 'an unrecorded site (list mode keeps no stacks)' : paint.yellow(site.site);
+	const source = site.source === null ? '' : ` - ${site.source.length > 100 ? `${site.source.slice(0, 99)}…` : site.source}`;
+	const lines = [`  ${paint.bold(`${first.object} has ${first.refs}/${first.count} refs`)} at ${where}${source}`];
+	const shown = others.slice(0, limits.objectsPerSite - 1);
+	if (shown.length > 0) {
+		const more = others.length - shown.length;
+		const tail = more > 0 ? ` and ${plural(more, 'more object')}` : '';
+		lines.push(`    also ${shown.map((o) => `${o.object} has ${o.refs}/${o.count}`).join(', ')}${tail}: ${plural(site.refs, 'ref')} in all here`);
+	}
+	const owners = site.owners.map((o) => (o.refs === 1 ? o.owner : `${o.owner} ×${o.refs}`)).join(', ');
+	const collected = site.collected > 0 ? paint.red(`; ${site.collected} collected while live`) : '';
+	lines.push(`    owners: ${owners}; oldest ${formatAge(site.oldest)}${collected}`);
+	site.stacks.slice(0, limits.stacksPerSite).forEach((entry, index) => {
+		if (index > 0 || site.stacks.length > 1) lines.push(`    stack ${index + 1} of ${site.stacks.length} (${plural(entry.refs, 'ref')}):`);
+		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(paint.dim(`      at ${frame}`));
+	});
+	if (site.stacks.length > limits.stacksPerSite) lines.push(`    ... and ${plural(site.stacks.length - limits.stacksPerSite, 'more stack')}`);
+	return lines;
+}
+
+/** One line counting what a snapshot holds: `7 live refs to 3 objects from 2 sites (1 collected while live)`. */
+export function describeTotals(snapshot: Snapshot): string {
+	const { refs, objects, sites, collected } = snapshot.totals;
+	const certain = collected > 0 ? ` (${collected} collected while live)` : '';
+	return `${plural(refs, 'live ref')} to ${plural(objects, 'object')} from ${plural(sites, 'site')}${certain}`;
+}
+
+/** The violations line: `1 double-release, 2 use-after-release`, or null when there were none. */
+export function describeViolations(snapshot: Snapshot): string | null {
+	const parts = Object.entries(snapshot.violations).map(([kind, n]) => `${n} ${kind}`);
+	return parts.length === 0 ? null : parts.join(', ');
+}
+
+/**
+ * Renders live references grouped by site, in the kernel's form `Conn#3 has 2/4 refs at <site>`,
+ * with owners, ages and the distinct stacks under each site. `heading` opens the report.
+ */
+export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Paint, limits: LeakReportLimits = DEFAULT_LIMITS): string[] {
+	const lines = [heading];
+	for (const site of snapshot.sites.slice(0, limits.sites)) lines.push(...renderSite(snapshot, site, paint, limits));
+	const hidden = snapshot.sites.slice(limits.sites);
+	if (hidden.length > 0) {
+		const refs = hidden.reduce((sum, s) => sum + s.refs, 0);
+		lines.push(`  ... and ${plural(hidden.length, 'more site')} with ${plural(refs, 'ref')}`);
+	}
+	return lines;
+}
+
+/** The report printed at exit (and by `renderSnapshot`): grouped live references, violations, and a one-line summary. */
+export function renderExitReport(snapshot: Snapshot, paint: Paint, limits: LeakReportLimits = DEFAULT_LIMITS): string {
+	const violations = describeViolations(snapshot);
+	if (snapshot.totals.refs === 0) {
+		return `reftrace: no live references${violations === null ? '' : `; violations reported: ${violations}`}`;
+	}
+	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold('reftrace: leak report:'))} ${describeTotals(snapshot)}`, paint, limits);
+	if (violations !== null) lines.push(`  violations reported: ${violations}`);
+	const { refs, objects, sites } = snapshot.totals;
+	const count = Object.values(snapshot.violations).reduce((sum, n) => sum + (n ?? 0), 0);
+	lines.push(
+		paint.bold(`SUMMARY: reftrace: ${plural(refs, 'live reference')} to ${plural(objects, 'object')} from ${plural(sites, 'site')}; ${plural(count, 'violation')}`),
+	);
+	return lines.join('\n');
+}
+
+/**
+ * Renders a snapshot as the same text the exit report prints, without colour.
+ * @example process.stdout.write(`${renderSnapshot(snapshot())}\n`);
+ */
+export function renderSnapshot(snapshot: Snapshot): string {
+	return renderExitReport(snapshot, plainPaint);
+}
