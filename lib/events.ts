@@ -32,7 +32,7 @@ export const PID = process.pid;
 export const THREAD_ID = threadId;
 
 function frameText(frame: SourceFrame): string {
-	const at = `${frame.file}:${frame.line}:${frame.column}`;
+	const at = frame.line === 0 ? 'native' : `${frame.file}:${frame.line}:${frame.column}`;
 	return frame.fn === null ? at : `${frame.fn} (${at})`;
 }
 

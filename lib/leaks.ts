@@ -16,14 +16,14 @@ export class LeakError extends RefTraceError {
 	readonly kind = 'leak';
 	/** `collected`: one reference the garbage collector found dropped; `scope`: the references left by a checked scope. */
 	readonly found: 'collected' | 'scope';
-	/** The leaked references, grouped by the site that took them. */
-	readonly leaks: Snapshot;
+	/** The leaked references, grouped by the site that took them (not enumerable: test runners print errors' own fields). */
+	declare readonly leaks: Snapshot;
 	readonly #heading: (paint: Paint) => string[];
 
 	constructor(found: 'collected' | 'scope', summary: string, leaks: Snapshot, heading: (paint: Paint) => string[]) {
 		super(summary, heading(plain).join('\n'));
 		this.found = found;
-		this.leaks = leaks;
+		Object.defineProperty(this, 'leaks', { value: leaks, enumerable: false });
 		this.#heading = heading;
 	}
 

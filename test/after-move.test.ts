@@ -22,12 +22,13 @@ test('release after move names the move site and the new owner', () => {
 	]);
 	expect(error.message.split('\n')[0]).toMatch(/release of ref #\d+ of Job#\d+ after the ref was moved to queue$/);
 	expect(queued.count).toBe(1);
+	queued.release();
 });
 
 test('use after move names the move site and the new owner', () => {
 	const seen = collectViolations();
 	const job = track({ id: 2 }, { name: 'Job' });
-	job.move('worker'); // @move-2
+	const working = job.move('worker'); // @move-2
 	const value = job.value; // @use
 	expect(value).toEqual({ id: 2 });
 	const error = seen[0];
@@ -36,6 +37,7 @@ test('use after move names the move site and the new owner', () => {
 	expect([error.kind, error.culprit.op, error.newOwner]).toEqual(['use-after-move', 'use', 'worker']);
 	expect(lineOf(error.culprit.site)).toBe(site('use'));
 	expect(lineOf(error.move?.site)).toBe(site('move-2'));
+	working.release();
 });
 
 test('moving a moved reference is a double move naming the first move', () => {
@@ -49,4 +51,5 @@ test('moving a moved reference is a double move naming the first move', () => {
 	expect(lineOf(error.culprit.site)).toBe(site('move-again'));
 	expect(error.newOwner).toBe('a');
 	expect([first.state, second.state, job.count]).toEqual(['live', 'released', 1]);
+	first.release();
 });

@@ -28,12 +28,13 @@ test('acquire through a released reference does not increment and names the rele
 	expect(lineOf(error.culprit.site)).toBe(site('acquire-dead'));
 	expect(lineOf(error.end?.site)).toBe(site('release-2'));
 	expect(error.end?.op).toBe('release');
+	root.release();
 });
 
 test('acquire through a moved reference names the move', () => {
 	const seen = collectViolations();
 	const root = track({}, { name: 'Buf' });
-	root.move('elsewhere'); // @move
+	const moved = root.move('elsewhere'); // @move
 	root.acquire(); // @acquire-moved
 	const error = seen[0] as AcquireAfterReleaseError;
 	expect(error.kind).toBe('acquire-after-release');
@@ -41,6 +42,7 @@ test('acquire through a moved reference names the move', () => {
 	expect(error.end?.owner).toBe('elsewhere');
 	expect(lineOf(error.end?.site)).toBe(site('move'));
 	expect(error.summary).toMatch(/after the ref was moved to elsewhere$/);
+	moved.release();
 });
 
 test('moving a released reference names the release', () => {

@@ -56,12 +56,17 @@ test('owner defaults to the calling function in full mode', () => {
 	expect(ref.owner).toBe('openSession');
 	const anonymous = [0].map(() => ref.acquire())[0];
 	expect(anonymous?.owner).toMatch(/^test\/counting\.test\.ts:\d+$/);
+	anonymous?.release();
+	ref.release();
 });
 
 test('owner is a fixed placeholder in list and off modes', () => {
 	for (const mode of ['list', 'off'] as const) {
 		collectViolations({ mode });
-		expect(track({}).owner).toBe('<no owner>');
-		expect(track({}, { owner: 'named' }).owner).toBe('named');
+		const unnamed = track({});
+		const named = track({}, { owner: 'named' });
+		expect([unnamed.owner, named.owner]).toEqual(['<no owner>', 'named']);
+		unnamed.release();
+		named.release();
 	}
 });

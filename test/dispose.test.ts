@@ -11,6 +11,7 @@ test('disposing a live reference releases it', () => {
 	}
 	expect(root.count).toBe(1);
 	expect(seen).toEqual([]);
+	root.release();
 });
 
 test('disposing a moved reference does nothing: moving is the way out of a scope', () => {
@@ -24,6 +25,8 @@ test('disposing a moved reference does nothing: moving is the way out of a scope
 	expect(kept.state).toBe('live');
 	expect(root.count).toBe(2);
 	expect(seen).toEqual([]);
+	kept.release();
+	root.release();
 });
 
 test('disposing a released reference is a double release', () => {
@@ -35,4 +38,5 @@ test('disposing a released reference is a double release', () => {
 	}
 	expect(seen.map((e) => [e.kind, e.culprit.op])).toEqual([['double-release', 'dispose']]);
 	expect(root.count).toBe(1);
+	root.release();
 });

@@ -33,11 +33,13 @@ test('a double release names the culprit, the first release and the acquire, eac
 	expect(error.acquire?.source).toBe('return this.root.acquire(owner); // @acquire');
 	expect(error.firstRelease!.time).toBeGreaterThanOrEqual(error.acquire!.time);
 	expect(error.culprit.time).toBeGreaterThanOrEqual(error.firstRelease!.time);
+	pool.root.release();
 });
 
 test('the report text reads culprit first, then the first release, then the acquire', () => {
 	const seen = collectViolations();
-	const conn = new Pool().checkout('handler');
+	const pool = new Pool();
+	const conn = pool.checkout('handler');
 	conn.release(); // @first-release-2
 	conn.release(); // @culprit-2
 	const lines = seen[0]!.message.split('\n');
@@ -52,6 +54,7 @@ test('the report text reads culprit first, then the first release, then the acqu
 	const sites = lines.filter((line) => /^ {4}\S/.test(line)).map((line) => line.trim().replace(/:\d+ - .*$/, ''));
 	expect(sites).toEqual([site('culprit-2'), site('first-release-2'), site('acquire')]);
 	expect(lines[1]).toMatch(new RegExp(`\\(ref #\\d+, pid ${process.pid}, thread 0\\)$`));
+	pool.root.release();
 });
 
 test('a double release does not decrement the count again', () => {

@@ -43,6 +43,7 @@ for (const mode of ['off', 'list', 'full'] as Mode[]) {
 		expect(root.count).toBe(51);
 		for (const ref of kept) ref.release();
 		expect(root.count).toBe(1);
+		root.release();
 	});
 }
 

@@ -29,4 +29,5 @@ test('list mode names earlier events with owners but no stacks', () => {
 	expect(error.firstRelease?.stack).toEqual([]);
 	expect(error.acquire?.op).toBe('acquire');
 	expect(error.culprit.site).not.toBeNull();
+	root.release();
 });

@@ -19,6 +19,7 @@ test('throw: the offending call throws the typed error and changes nothing', () 
 	const moved = root.move('y');
 	expect(() => root.release()).toThrow(/^reftrace: release-after-move: /);
 	expect([moved.count, root.state, moved.state]).toEqual([1, 'moved', 'live']);
+	moved.release();
 });
 
 test('report: the report goes to stderr at once and the call carries on', () => {

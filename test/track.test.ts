@@ -9,6 +9,7 @@ describe('track', () => {
 		expect(ref.state).toBe('live');
 		expect(ref.count).toBe(1);
 		expect(ref.label).toMatch(/^Conn#\d+$/);
+		ref.release();
 	});
 
 	test('gives objects of one name consecutive ids', () => {
@@ -16,6 +17,8 @@ describe('track', () => {
 		const b = track({}, { name: 'Widget' });
 		expect(a.label).toBe('Widget#1');
 		expect(b.label).toBe('Widget#2');
+		a.release();
+		b.release();
 	});
 
 	test.each([
@@ -41,12 +44,16 @@ describe('track', () => {
 		users.acquire().release();
 		expect(users.count).toBe(1);
 		expect(holds.count).toBe(1);
+		users.release();
+		holds.release();
 	});
 
 	test('allows tracking an object again once its count reached zero', () => {
 		const conn = new Conn();
 		track(conn, { name: 'Pooled' }).release();
-		expect(track(conn, { name: 'Pooled' }).count).toBe(1);
+		const again = track(conn, { name: 'Pooled' });
+		expect(again.count).toBe(1);
+		again.release();
 	});
 
 	test('rejects bad options with messages naming them', () => {

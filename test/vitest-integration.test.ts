@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+
+const project = fileURLToPath(new URL('./fixtures/vitest-project/', import.meta.url));
+
+test('the vitest setup fails a leaking test naming its site, and does not blame a test that already failed', () => {
+	const { NO_COLOR, FORCE_COLOR, ...env } = process.env;
+	void NO_COLOR, FORCE_COLOR;
+	const result = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', '--reporter=verbose'], {
+		cwd: project,
+		env: { ...env, NO_COLOR: '1', CI: '1' },
+		encoding: 'utf8',
+	});
+	const output = result.stdout + result.stderr;
+	expect(result.status).toBe(1);
+	expect(output).toMatch(/✓ leaky\.spec\.ts > clean test/);
+	expect(output).toMatch(/× leaky\.spec\.ts > leaky test/);
+	expect(output).toMatch(/× leaky\.spec\.ts > failing test that also leaks/);
+	expect(output).toMatch(/✓ leaky\.spec\.ts > test that allows its leaks/);
+	expect(output).toContain('LeakError: reftrace: leak: test "leaky test" left 1 reference live, from 1 site');
+	expect(output).toMatch(/Leaky#1 has 1\/1 refs at leaky\.spec\.ts:15:\d+ - pool\.conns\.push\(ref\.acquire\('cache'\)\.value\); \/\/ @leaky-acquire/);
+	expect(output).toContain('owners: cache;');
+	expect(output).not.toContain('test "failing test that also leaks"');
+	expect(output).toContain('AssertionError: expected 1 to be 2');
+	expect(output).toMatch(/Tests +2 failed \| 2 passed/);
+});
