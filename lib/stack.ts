@@ -49,7 +49,7 @@ let stackCount = 0;
 let depth = 10;
 // The prepareStackTrace that was installed when the current capture began (not ours).
 let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
-const LOCATION = /(?:\(|at )([^()]+):(\d+):(\d+)\)?$/;
+const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
 
 function isOwnFile(file: string): boolean {
 	return file.startsWith(LIB_URL) || file.startsWith(LIB_PATH);
