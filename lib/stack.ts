@@ -119,8 +119,8 @@ function collect(_error: Error, sites: NodeJS.CallSite[]): Stack {
 	for (const site of sites) {
 		if (kept === depth) break;
 		const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>';
-		// Node's own internals (module loader, timers) say nothing about the application.
-		if (isOwnFile(file) || file.startsWith('node:internal/')) continue;
+		// Node's own modules (loader, timers, async_hooks) say nothing about the application.
+		if (isOwnFile(file) || file.startsWith('node:')) continue;
 		const frame = internFrame(site, file);
 		kept++;
 		if (overflow !== undefined) {

@@ -1,0 +1,106 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, expect, test } from 'vitest';
+
+// Packs reftrace, installs the tarball into a scratch project as a user would, and uses it from there.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'reftrace-package-'));
+let files: string[] = [];
+
+function npm(args: string[], cwd: string): string {
+	return execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+}
+
+function node(args: string[]) {
+	const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR'));
+	return spawnSync(process.execPath, args, { cwd: scratch, env: { ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+}
+
+beforeAll(() => {
+	const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', scratch], root)) as [{ filename: string; files: { path: string }[] }];
+	files = packed.files.map((f) => f.path);
+	writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+	npm(['install', '--no-audit', '--no-fund', join(scratch, packed.filename)], scratch);
+}, 180_000);
+
+test('the tarball holds the built library and nothing of the repository besides', () => {
+	expect(files).toContain('dist/index.js');
+	expect(files).toContain('dist/index.d.ts');
+	expect(files).toContain('dist/register.js');
+	expect(files).toContain('dist/vitest.d.ts');
+	expect(files).toContain('dist/ref.js.map');
+	expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['README.md', 'package.json']);
+});
+
+test('a JavaScript app uses the installed package, with the preload', () => {
+	writeFileSync(
+		join(scratch, 'app.mjs'),
+		[
+			"import { track, snapshot } from 'reftrace';",
+			"const root = track({ fd: 1 }, { name: 'File' });",
+			"const reader = root.acquire('reader');",
+			'reader.release();',
+			'reader.release();',
+			"console.log('live', snapshot().totals.refs);",
+			'',
+		].join('\n'),
+	);
+	const result = node(['--import', 'reftrace/register', 'app.mjs']);
+	expect(result.status).toBe(0);
+	expect(result.stdout).toBe('live 1\n');
+	expect(result.stderr).toMatch(/^reftrace: double-release: ref #2 of File#1 was released twice\n  released here by reader .*\n    app\.mjs:5:8 - reader\.release\(\);\n/);
+	expect(result.stderr).toContain('    app.mjs:4:8 - reader.release();');
+	expect(result.stderr).toContain('    app.mjs:3:21 - const reader = root.acquire(\'reader\');');
+	expect(result.stderr).toMatch(/SUMMARY: reftrace: 1 live reference to 1 object from 1 site; 1 violation\n$/);
+});
+
+test('a strict TypeScript app type-checks against the installed types and reports its .ts lines', () => {
+	mkdirSync(join(scratch, 'src'), { recursive: true });
+	writeFileSync(
+		join(scratch, 'src', 'main.ts'),
+		[
+			"import { checkLeaks, configure, DoubleReleaseError, track, type Ref, type RefTraceError, type Snapshot } from 'reftrace';",
+			"import 'reftrace/register';",
+			'',
+			'class Conn { readonly port = 5432; }',
+			'const errors: RefTraceError[] = [];',
+			'configure({ onViolation: (error) => void errors.push(error) });',
+			"const root: Ref<Conn> = track(new Conn(), { onZero: (conn: Conn) => console.log('closed', conn.port) });",
+			"const extra = root.acquire('extra');",
+			'extra.release();',
+			'extra.release();',
+			'const error = errors[0];',
+			'if (error instanceof DoubleReleaseError) console.log(error.kind, error.firstRelease?.site, error.acquire?.owner);',
+			"const leaked: Snapshot = await checkLeaks(() => root.acquire('kept')).then(() => { throw new Error('no leak seen'); }, (e: { leaks: Snapshot }) => e.leaks);",
+			'console.log(leaked.totals.refs);',
+			'root.release();',
+			'',
+		].join('\n'),
+	);
+	writeFileSync(
+		join(scratch, 'tsconfig.json'),
+		JSON.stringify({
+			compilerOptions: {
+				target: 'ES2022',
+				module: 'NodeNext',
+				moduleResolution: 'NodeNext',
+				strict: true,
+				exactOptionalPropertyTypes: true,
+				noUncheckedIndexedAccess: true,
+				sourceMap: true,
+				outDir: 'out',
+				typeRoots: [join(root, 'node_modules', '@types')],
+				types: ['node'],
+			},
+			include: ['src'],
+		}),
+	);
+	execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', scratch], { encoding: 'utf8' });
+	const result = node(['out/main.js']);
+	expect(result.stdout).toBe('double-release src/main.ts:9:7 extra\n1\n');
+	expect(result.stderr).toMatch(/^reftrace: leak report: 1 live ref to 1 object from 1 site\n  Conn#1 has 1\/1 refs at src\/main\.ts:13:\d+ - /);
+	expect(result.stderr).toMatch(/SUMMARY: reftrace: 1 live reference to 1 object from 1 site; 1 violation\n$/);
+});
