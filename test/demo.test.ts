@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { childEnv } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -13,10 +14,9 @@ function lineOf(file: string, text: string): string {
 
 test('the demo reports its double release at three of its own sites, its leak when collected, and exits cleanly', () => {
 	execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/tsconfig.json'], { cwd: root });
-	const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR'));
 	const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'reftrace/register', 'examples/.build/demo/main.js'], {
 		cwd: root,
-		env: { ...env, NO_COLOR: '1' },
+		env: childEnv(),
 		encoding: 'utf8',
 	});
 	expect(result.status).toBe(0);

@@ -4,19 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { childEnv } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = 'test/fixtures/exit-app.mjs';
 const leakLine = readFileSync(join(root, app), 'utf8').split('\n').findIndex((line) => line.includes('// @leak')) + 1;
 
-function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
-	const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR'));
-	return { ...env, NO_COLOR: '1', ...extra };
-}
-
 function run(how: string, extra: Record<string, string> = {}, preload = false) {
 	const args = [...(preload ? ['--import', 'reftrace/register'] : []), app, how];
-	return spawnSync(process.execPath, args, { cwd: root, env: environment(extra), encoding: 'utf8' });
+	return spawnSync(process.execPath, args, { cwd: root, env: childEnv(extra), encoding: 'utf8' });
 }
 
 function expectLeakReport(stderr: string): void {
@@ -83,7 +79,7 @@ test('REFTRACE_REPORT writes the versioned JSON report, %p becoming the pid, wit
 });
 
 function startWaiting(extra: Record<string, string> = {}) {
-	const child = spawn(process.execPath, ['--import', 'reftrace/register', app, 'wait'], { cwd: root, env: environment(extra) });
+	const child = spawn(process.execPath, ['--import', 'reftrace/register', app, 'wait'], { cwd: root, env: childEnv(extra) });
 	let stderr = '';
 	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));

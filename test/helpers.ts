@@ -42,3 +42,9 @@ export async function collectGarbage(done: () => boolean = () => false, attempts
 		await new Promise((resolve) => setTimeout(resolve, 0));
 	}
 }
+
+/** The environment for a child process: no REFTRACE_* or colour variables of ours, no colour, plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR' && name !== 'NO_COLOR');
+	return { ...Object.fromEntries(inherited), NO_COLOR: '1', ...extra };
+}

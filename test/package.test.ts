@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
+import { childEnv } from './helpers.js';
 
 // Packs reftrace, installs the tarball into a scratch project as a user would, and uses it from there.
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,8 +16,7 @@ function npm(args: string[], cwd: string): string {
 }
 
 function node(args: string[]) {
-	const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR'));
-	return spawnSync(process.execPath, args, { cwd: scratch, env: { ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+	return spawnSync(process.execPath, args, { cwd: scratch, env: childEnv(), encoding: 'utf8' });
 }
 
 beforeAll(() => {

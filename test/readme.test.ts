@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { childEnv } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -15,11 +16,10 @@ test('the README shows the literal output of its quick-start example', () => {
 	expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
 	const shown = /<!-- quick-start output[^\n]*\n```\n([\s\S]*?)```/.exec(readme)?.[1];
 	execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/tsconfig.json'], { cwd: root });
-	const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR'));
 	// One pipe for both streams, so the lines interleave as on a terminal.
 	const result = spawnSync('/bin/sh', ['-c', `"${process.execPath}" examples/.build/quick-start.js 2>&1`], {
 		cwd: root,
-		env: { ...env, NO_COLOR: '1' },
+		env: childEnv(),
 		encoding: 'utf8',
 	});
 	expect(result.status).toBe(0);

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
+import { childEnv } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixture = 'test/fixtures/double-release.ts';
@@ -11,9 +12,9 @@ function lineOfMarker(marker: string): number {
 }
 
 function run(env: Record<string, string>) {
-	const { NO_COLOR, FORCE_COLOR, REFTRACE, ...rest } = process.env;
-	void NO_COLOR, FORCE_COLOR, REFTRACE;
-	return spawnSync(process.execPath, ['test/fixtures/.build/double-release.js'], { cwd: root, env: { ...rest, ...env }, encoding: 'utf8' });
+	const { NO_COLOR, ...rest } = childEnv(env);
+	// Each test says itself whether NO_COLOR is set.
+	return spawnSync(process.execPath, ['test/fixtures/.build/double-release.js'], { cwd: root, env: env['NO_COLOR'] === undefined ? rest : { ...rest, NO_COLOR }, encoding: 'utf8' });
 }
 
 beforeAll(() => {

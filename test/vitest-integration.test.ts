@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { childEnv } from './helpers.js';
 
 const project = fileURLToPath(new URL('./fixtures/vitest-project/', import.meta.url));
 
 test('the vitest setup fails a leaking test naming its site, and does not blame a test that already failed', () => {
-	const { NO_COLOR, FORCE_COLOR, ...env } = process.env;
-	void NO_COLOR, FORCE_COLOR;
 	const result = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', '--reporter=verbose'], {
 		cwd: project,
-		env: { ...env, NO_COLOR: '1', CI: '1' },
+		env: childEnv({ CI: '1' }),
 		encoding: 'utf8',
 	});
 	const output = result.stdout + result.stderr;
