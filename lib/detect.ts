@@ -60,9 +60,9 @@ function offNote(record: Tracked): string | null {
 }
 
 /** Builds the typed error for a misuse of a dead reference, capturing the culprit's stack now. */
-export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean): RefTraceError {
+export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function): RefTraceError {
 	const { record, entry } = culprit;
-	const stack = captureStack(record.stackDepth);
+	const stack = captureStack(record.stackDepth, above);
 	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), stack, performance.now());
 	const earlier = entry === null ? [] : priors(kind, entry);
 	const moved = wasMoved ? (earlier.find((p) => p.role === 'move')?.event ?? null) : undefined;
@@ -80,9 +80,9 @@ export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean): R
 }
 
 /** Builds the error for an `onZero` callback that threw, with the object's recent history. */
-export function onZeroFailed(culprit: Culprit, cause: unknown): RefTraceError {
+export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function): RefTraceError {
 	const { record } = culprit;
-	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), captureStack(record.stackDepth), performance.now());
+	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), captureStack(record.stackDepth, above), performance.now());
 	const earlier: PriorEvent[] = [];
 	for (const entry of record.ended()) {
 		if (entry === culprit.entry) continue;

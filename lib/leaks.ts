@@ -53,7 +53,7 @@ const registry = new FinalizationRegistry<Entry>(collected);
 
 function collected(entry: Entry): void {
 	if (entry.ending !== null) return;
-	entry.record.end(entry, 'leaked', null);
+	entry.record.end(entry, 'leaked', null, collected);
 	const error = collectedReport(entry, beginEvent(entry), performance.now() - entry.time);
 	// No call of the application's is running to throw from: under `throw`, the leak is printed.
 	const policy = entry.record.policy;
@@ -68,14 +68,46 @@ function collected(entry: Entry): void {
 	}
 }
 
+/*
+ * Registering costs about as much as all the rest of a reference, and most references are released
+ * within the tick that took them. So new Refs wait here, with their entries, and only those still live
+ * at the end of the tick (or once 1,024 are waiting) are registered. A Ref is thus held at most until
+ * the end of its tick, and a dropped one is still registered, collected and reported.
+ */
+const pending: (object | Entry)[] = [];
+const PENDING_SLOTS = 2048;
+let flushQueued = false;
+
+function flush(): void {
+	flushQueued = false;
+	for (let i = 0; i < pending.length; i += 2) {
+		const ref = pending[i] as object;
+		const entry = pending[i + 1] as Entry;
+		if (entry.ending === null) {
+			registry.register(ref, entry, ref);
+			entry.registered = true;
+		}
+	}
+	pending.length = 0;
+}
+
 /** Starts watching a live Ref: if it is collected before it is released or moved, it is a leak. */
 export function watch(ref: object, entry: Entry): void {
-	if (entry.record.gcLeaks) registry.register(ref, entry, ref);
+	if (!entry.record.gcLeaks) return;
+	pending.push(ref, entry);
+	if (pending.length >= PENDING_SLOTS) flush();
+	else if (!flushQueued) {
+		flushQueued = true;
+		queueMicrotask(flush);
+	}
 }
 
 /** Stops watching a Ref that was released or moved. */
 export function unwatch(ref: object, entry: Entry): void {
-	if (entry.record.gcLeaks) registry.unregister(ref);
+	if (entry.registered) {
+		registry.unregister(ref);
+		entry.registered = false;
+	}
 }
 
 /** The error for references left live by a checked scope, or null when there are none. */

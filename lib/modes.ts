@@ -15,8 +15,19 @@ export type ViolationPolicy = 'report' | 'throw' | ((error: RefTraceError) => vo
 export interface Settings {
 	readonly mode: Mode;
 	readonly onViolation: ViolationPolicy;
-	/** Frames kept per recorded stack, 1–64 (default 10). */
+	/** Frames kept per stack that takes a reference (track, acquire, move) or commits a violation, 1–64 (default 10). */
 	readonly stackDepth: number;
+	/**
+	 * Frames kept per release stack, 1–64 (default 4). Each frame costs about as much to capture as a
+	 * whole `new Error()`'s worth divided by ten, and releases are as frequent as acquires, so releases
+	 * keep the release site and three callers unless asked for more.
+	 */
+	readonly releaseStackDepth: number;
+	/**
+	 * Share of references, above 0 and at most 1, whose events record stacks in `full` mode (default 1:
+	 * all). Every reference still gets an owner, a place on the live list and leak detection.
+	 */
+	readonly sample: number;
 	/** Ended references remembered per object for later reports, 0–1024 (default 16). */
 	readonly quarantine: number;
 	/** Report a live reference the moment the garbage collector finds it dropped (list/full modes; default true). */
@@ -41,6 +52,8 @@ const DEFAULTS: Settings = {
 	mode: 'full',
 	onViolation: 'report',
 	stackDepth: 10,
+	releaseStackDepth: 4,
+	sample: 1,
 	quarantine: 16,
 	gcLeaks: true,
 	exitReport: true,
@@ -56,6 +69,8 @@ const VARIABLES: Record<string, { readonly accepts: string; readonly apply: (val
 		apply: (v, s) => (POLICIES as readonly string[]).includes(v) && ((s.onViolation = v as 'report'), true),
 	},
 	REFTRACE_STACK_DEPTH: { accepts: 'an integer 1-64', apply: (v, s) => integer(v, 1, 64, (n) => (s.stackDepth = n)) },
+	REFTRACE_RELEASE_STACK_DEPTH: { accepts: 'an integer 1-64', apply: (v, s) => integer(v, 1, 64, (n) => (s.releaseStackDepth = n)) },
+	REFTRACE_SAMPLE: { accepts: 'a number above 0, at most 1', apply: (v, s) => share(v, (p) => (s.sample = p)) },
 	REFTRACE_GC_LEAKS: { accepts: '0 | 1', apply: (v, s) => flag(v, (b) => (s.gcLeaks = b)) },
 	REFTRACE_EXIT_REPORT: { accepts: '0 | 1', apply: (v, s) => flag(v, (b) => (s.exitReport = b)) },
 	REFTRACE_REPORT: { accepts: 'a file path (%p becomes the pid)', apply: (v, s) => ((s.reportPath = v), true) },
@@ -66,6 +81,13 @@ function integer(text: string, min: number, max: number, set: (n: number) => voi
 	const n = Number(text);
 	if (!/^\d+$/.test(text) || n < min || n > max) return false;
 	set(n);
+	return true;
+}
+
+function share(text: string, set: (p: number) => void): boolean {
+	const p = Number(text);
+	if (text.trim() === '' || !(p > 0 && p <= 1)) return false;
+	set(p);
 	return true;
 }
 
@@ -133,7 +155,14 @@ export function configure(options: ConfigureOptions): Settings {
 				next.onViolation = value as ViolationPolicy;
 				break;
 			case 'stackDepth':
-				next.stackDepth = checkInteger('stackDepth', value, 1, 64);
+			case 'releaseStackDepth':
+				next[key] = checkInteger(key, value, 1, 64);
+				break;
+			case 'sample':
+				if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+					throw new TypeError(`Expected \`sample\` to be a number above 0 and at most 1, got ${String(value)}`);
+				}
+				next.sample = value;
 				break;
 			case 'quarantine':
 				next.quarantine = checkInteger('quarantine', value, 0, 1024);

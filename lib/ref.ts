@@ -63,7 +63,7 @@ export class Ref<T extends object> {
 
 	/** The object. Reading it through a released or moved reference is a violation (the value is still returned). */
 	get value(): T {
-		if (this.#state !== 'live') this.#dead('use', this.#state === 'moved' ? 'use-after-move' : 'use-after-release');
+		if (this.#state !== 'live') this.#dead('use', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.value);
 		return this.#value;
 	}
 
@@ -99,11 +99,11 @@ export class Ref<T extends object> {
 	 */
 	acquire(owner?: string): Ref<T> {
 		checkOwner(owner);
-		if (this.#state !== 'live') return this.#dead('acquire', 'acquire-after-release', owner);
+		if (this.#state !== 'live') return this.#dead('acquire', 'acquire-after-release', ABOVE.acquire, owner);
 		const record = this.#record;
 		record.count++;
 		const id = ++nextRefId;
-		return new Ref(CREATE, record, this.#value, owner, record.recorded ? record.begin(id, 'acquire', owner, this.#entry) : null, id);
+		return new Ref(CREATE, record, this.#value, owner, record.recorded ? record.begin(id, 'acquire', owner, this.#entry, ABOVE.acquire) : null, id);
 	}
 
 	/**
@@ -111,7 +111,7 @@ export class Ref<T extends object> {
 	 * @throws DoubleReleaseError or ReleaseAfterMoveError under the `throw` policy.
 	 */
 	release(): void {
-		this.#release('release');
+		this.#release('release', ABOVE.release);
 	}
 
 	/**
@@ -121,7 +121,7 @@ export class Ref<T extends object> {
 	move(owner?: string): Ref<T> {
 		checkOwner(owner);
 		if (this.#state !== 'live') {
-			return this.#dead('move', this.#state === 'moved' ? 'double-move' : 'move-after-release', owner);
+			return this.#dead('move', this.#state === 'moved' ? 'double-move' : 'move-after-release', ABOVE.move, owner);
 		}
 		const record = this.#record;
 		const entry = this.#entry;
@@ -130,8 +130,8 @@ export class Ref<T extends object> {
 		let next: Entry | null = null;
 		if (entry !== null) {
 			unwatch(this, entry);
-			next = record.begin(id, 'move', owner, entry);
-			record.end(entry, 'moved', next.stack);
+			next = record.begin(id, 'move', owner, entry, ABOVE.move);
+			record.end(entry, 'moved', next.stack, ABOVE.move);
 			entry.successor = next;
 		}
 		return new Ref(CREATE, record, this.#value, owner, next, id);
@@ -139,12 +139,12 @@ export class Ref<T extends object> {
 
 	/** Releases a live reference; does nothing on a moved one; on a released one it is a double release. */
 	[Symbol.dispose](): void {
-		if (this.#state !== 'moved') this.#release('dispose');
+		if (this.#state !== 'moved') this.#release('dispose', ABOVE.dispose);
 	}
 
-	#release(op: EventOp): void {
+	#release(op: EventOp, above: Function): void {
 		if (this.#state !== 'live') {
-			this.#dead(op, this.#state === 'moved' ? 'release-after-move' : 'double-release');
+			this.#dead(op, this.#state === 'moved' ? 'release-after-move' : 'double-release', above);
 			return;
 		}
 		const record = this.#record;
@@ -152,12 +152,12 @@ export class Ref<T extends object> {
 		this.#state = 'released';
 		if (entry !== null) {
 			unwatch(this, entry);
-			record.end(entry, 'released', undefined);
+			record.end(entry, 'released', undefined, above);
 		}
-		if (--record.count === 0) this.#zero(op);
+		if (--record.count === 0) this.#zero(op, above);
 	}
 
-	#zero(op: EventOp): void {
+	#zero(op: EventOp, above: Function): void {
 		const record = this.#record;
 		record.retire();
 		trackedNames.get(this.#value)?.delete(record.name);
@@ -166,7 +166,7 @@ export class Ref<T extends object> {
 		try {
 			onZero(this.#value);
 		} catch (cause) {
-			dispatch(record.policy, onZeroFailed(this.#culprit(op), cause));
+			dispatch(record.policy, onZeroFailed(this.#culprit(op), cause, above));
 		}
 	}
 
@@ -175,14 +175,23 @@ export class Ref<T extends object> {
 	}
 
 	/** Reports a misuse of this dead reference; under `report` or a callback, returns a void ref and goes on. */
-	#dead(op: EventOp, kind: Parameters<typeof misuse>[0], owner?: string): Ref<T> {
-		if (!this.#void) dispatch(this.#record.policy, misuse(kind, this.#culprit(op), this.#state === 'moved'));
+	#dead(op: EventOp, kind: Parameters<typeof misuse>[0], above: Function, owner?: string): Ref<T> {
+		if (!this.#void) dispatch(this.#record.policy, misuse(kind, this.#culprit(op), this.#state === 'moved', above));
 		const ref = new Ref(CREATE, this.#record, this.#value, owner, null, ++nextRefId);
 		ref.#state = 'released';
 		ref.#void = true;
 		return ref;
 	}
 }
+
+// The public entry points, by which stacks are cut: the application's frame is the one below.
+const ABOVE = {
+	acquire: Ref.prototype.acquire,
+	release: Ref.prototype.release,
+	move: Ref.prototype.move,
+	dispose: Ref.prototype[Symbol.dispose],
+	value: Object.getOwnPropertyDescriptor(Ref.prototype, 'value')!.get!,
+};
 
 /**
  * Starts tracking `value` with count 1 and returns the creator's reference.
@@ -213,11 +222,11 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	}
 	const config = settings();
 	if (config.mode !== 'off') installExitHook();
-	const record = new Tracked(name, config.mode, config.onViolation, config.stackDepth, config.quarantine, onZero, config.gcLeaks);
+	const record = new Tracked(name, config, onZero);
 	if (names === undefined) trackedNames.set(value, (names = new Map()));
 	names.set(name, record);
 	const id = ++nextRefId;
-	return new Ref(CREATE, record, value, owner, record.recorded ? record.begin(id, 'track', owner, null) : null, id);
+	return new Ref(CREATE, record, value, owner, record.recorded ? record.begin(id, 'track', owner, null, track) : null, id);
 }
 
 function defaultName(value: object): string {

@@ -14,6 +14,8 @@ export interface Frame {
 	 * reachable while the live call site exists.
 	 */
 	readonly hooked: { readonly file: string; readonly line: number; readonly column: number } | null;
+	/** The library's own code or Node's: never shown. */
+	readonly hidden: boolean;
 }
 
 /** An interned call stack: equal stacks captured anywhere share one Stack object (the kernel's stack depot). */
@@ -25,8 +27,6 @@ export interface Stack {
 // Frames whose file lies in this directory are the library's own and never shown.
 const LIB_URL = new URL('.', import.meta.url).href;
 const LIB_PATH = fileURLToPath(LIB_URL);
-// Room for the frames skipped below: the library's own (at most 4) and a few of Node's internals.
-const OWN_FRAMES = 8;
 // Past this many interned nodes the depot stops growing; new stacks are then kept only by their events.
 const DEPOT_LIMIT = 200_000;
 
@@ -74,7 +74,9 @@ function internFrame(site: NodeJS.CallSite, file: string): Frame {
 	if (frame === undefined) {
 		const line = site.getLineNumber() ?? 0;
 		const column = site.getColumnNumber() ?? 0;
-		frame = { fn: functionName(site), file, line, column, hooked: viaHook(site, file, line, column) };
+		// Node's own modules (loader, timers, async_hooks) say nothing about the application.
+		const hidden = isOwnFile(file) || file.startsWith('node:');
+		frame = { fn: functionName(site), file, line, column, hooked: hidden ? null : viaHook(site, file, line, column), hidden };
 		byPosition.set(position, frame);
 	}
 	return frame;
@@ -119,9 +121,8 @@ function collect(_error: Error, sites: NodeJS.CallSite[]): Stack {
 	for (const site of sites) {
 		if (kept === depth) break;
 		const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>';
-		// Node's own modules (loader, timers, async_hooks) say nothing about the application.
-		if (isOwnFile(file) || file.startsWith('node:')) continue;
 		const frame = internFrame(site, file);
+		if (frame.hidden) continue;
 		kept++;
 		if (overflow !== undefined) {
 			overflow.push(frame);
@@ -134,26 +135,33 @@ function collect(_error: Error, sites: NodeJS.CallSite[]): Stack {
 	return overflow === undefined ? stackOf(node) : { id: 0, frames: overflow };
 }
 
-const EMPTY: Stack = { id: 0, frames: [] };
-
 /**
- * Captures the caller's stack, the library's own frames removed, at most `maxFrames` frames deep.
- * The raw V8 trace is reduced to interned plain data before this returns: an unformatted trace would
- * keep every frame's receiver and closures alive.
+ * Captures the stack below the most recent call of `above` (the public function the application
+ * called), at most `maxFrames` frames deep, hidden frames removed. The raw V8 trace is reduced to
+ * interned plain data before this returns: an unformatted trace would keep every frame's receiver and
+ * closures alive.
  */
-export function captureStack(maxFrames: number): Stack {
+export function captureStack(maxFrames: number, above: Function): Stack {
 	const savedPrepare = Error.prepareStackTrace;
 	const savedLimit = Error.stackTraceLimit;
 	// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
 	ambient = savedPrepare === collect ? undefined : savedPrepare;
 	Error.prepareStackTrace = collect;
-	Error.stackTraceLimit = maxFrames + OWN_FRAMES;
+	// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around a
+	// callback such as onZero) count against the depth rather than widening every capture.
+	Error.stackTraceLimit = maxFrames;
 	depth = maxFrames;
-	const holder: { stack?: unknown } = {};
 	try {
-		Error.captureStackTrace(holder, captureStack);
-		const stack = holder.stack;
-		return typeof stack === 'object' && stack !== null ? (stack as Stack) : EMPTY;
+		const holder: { stack?: unknown } = {};
+		Error.captureStackTrace(holder, above);
+		let stack = holder.stack as Stack;
+		// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping by file.
+		if (stack.frames.length === 0) {
+			const retry: { stack?: unknown } = {};
+			Error.captureStackTrace(retry, captureStack);
+			stack = retry.stack as Stack;
+		}
+		return stack;
 	} finally {
 		Error.prepareStackTrace = savedPrepare;
 		Error.stackTraceLimit = savedLimit;

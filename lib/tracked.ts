@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Mode, ViolationPolicy } from './modes.js';
+import type { Mode, Settings, ViolationPolicy } from './modes.js';
 import { currentScope, type Scope } from './scope.js';
 import { captureStack, type Stack } from './stack.js';
 
@@ -25,6 +25,8 @@ export class Entry {
 	rootId: number;
 	/** The checked scope the reference was taken in (kept across moves). */
 	scope: Scope | null;
+	/** Registered with the leak detector's FinalizationRegistry (see leaks.ts). */
+	registered = false;
 
 	constructor(
 		readonly id: number,
@@ -58,27 +60,35 @@ export class Tracked {
 	private quarantineNext = 0;
 	/** References ever taken on this object, live or not. */
 	total = 0;
+	readonly mode: Mode;
+	readonly policy: ViolationPolicy;
 	readonly recorded: boolean;
 	readonly stacks: boolean;
+	readonly stackDepth: number;
+	readonly releaseStackDepth: number;
 	/** Whether dropped references are reported when collected. */
 	readonly gcLeaks: boolean;
+	/** Share of references whose events record stacks (full mode). */
+	readonly sample: number;
 
+	/** Takes the settings in force now; the object keeps them for life. */
 	constructor(
 		readonly name: string,
-		readonly mode: Mode,
-		readonly policy: ViolationPolicy,
-		readonly stackDepth: number,
-		quarantineSize: number,
+		config: Settings,
 		readonly onZero: ((value: never) => void) | undefined,
-		gcLeaks: boolean,
 	) {
 		const id = (nextObjectId.get(name) ?? 0) + 1;
 		nextObjectId.set(name, id);
 		this.id = id;
-		this.recorded = mode !== 'off';
-		this.stacks = mode === 'full';
-		this.gcLeaks = gcLeaks && this.recorded;
-		this.quarantine = this.recorded ? new Array<Entry | undefined>(quarantineSize) : [];
+		this.mode = config.mode;
+		this.policy = config.onViolation;
+		this.recorded = config.mode !== 'off';
+		this.stacks = config.mode === 'full';
+		this.stackDepth = config.stackDepth;
+		this.releaseStackDepth = config.releaseStackDepth;
+		this.gcLeaks = config.gcLeaks && this.recorded;
+		this.sample = config.sample;
+		this.quarantine = this.recorded ? new Array<Entry | undefined>(config.quarantine) : [];
 		if (this.recorded) liveRecords.add(this);
 	}
 
@@ -87,15 +97,20 @@ export class Tracked {
 		return `${this.name}#${this.id}`;
 	}
 
-	/** Records a new reference and puts it on the live list. */
-	begin(id: number, origin: Origin, owner: string | undefined, from: Entry | null): Entry {
+	/**
+	 * Records a new reference and puts it on the live list. `above` is the public function the
+	 * application called; its frame and everything above it are left out of the stack.
+	 */
+	begin(id: number, origin: Origin, owner: string | undefined, from: Entry | null, above: Function): Entry {
+		// A reference is sampled as a whole: its ending records a stack only if its beginning did.
+		const sampled = this.stacks && (this.sample >= 1 || Math.random() < this.sample);
 		const entry = new Entry(
 			id,
 			this,
 			owner ?? null,
 			origin,
 			from === null ? 0 : from.id,
-			this.stacks ? captureStack(this.stackDepth) : null,
+			sampled ? captureStack(this.stackDepth, above) : null,
 			performance.now(),
 			origin === 'move' ? from : null,
 		);
@@ -111,9 +126,9 @@ export class Tracked {
 	 * Takes an entry off the live list, stamps how it ended, and keeps it in the quarantine.
 	 * `stack` is the ending's stack when the caller already has it (a move shares one with its new entry).
 	 */
-	end(entry: Entry, ending: Ending, stack: Stack | null | undefined): void {
+	end(entry: Entry, ending: Ending, stack: Stack | null | undefined, above: Function): void {
 		entry.ending = ending;
-		entry.endStack = stack !== undefined ? stack : this.stacks && ending !== 'leaked' ? captureStack(this.stackDepth) : null;
+		entry.endStack = stack !== undefined ? stack : entry.stack !== null && ending !== 'leaked' ? captureStack(this.releaseStackDepth, above) : null;
 		entry.endTime = performance.now();
 		if (ending === 'leaked') return;
 		const { prev, next } = entry;
