@@ -1,6 +1,6 @@
 import { beginEvent, endEvent, makeEvent, NO_OWNER, ownerOf, type EventOp, type RefEvent } from './events.js';
 import { captureStack } from './stack.js';
-import type { Entry, Tracked } from './tracked.js';
+import { clock, type Entry, type Tracked } from './tracked.js';
 import { ERRORS, type PriorEvent, type RefTraceError, type ViolationKind } from './violations.js';
 
 /** The offending call: what it did, through which reference, and what reftrace knows of that reference. */
@@ -26,8 +26,9 @@ function ownerName(culprit: Culprit): string {
 /** The release or move that ended the reference, then the event that began it. */
 function priors(kind: MisuseKind, entry: Entry): PriorEvent[] {
 	const result: PriorEvent[] = [];
-	if (entry.ending === 'moved' && entry.successor !== null) {
-		result.push({ role: 'move', title: 'moved to', event: beginEvent(entry.successor) });
+	const successor = entry.end?.successor ?? null;
+	if (successor !== null) {
+		result.push({ role: 'move', title: 'moved to', event: beginEvent(successor) });
 	} else {
 		const ended = endEvent(entry);
 		const title = kind === 'double-release' ? 'first released by' : 'released by';
@@ -63,7 +64,7 @@ function offNote(record: Tracked): string | null {
 export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function): RefTraceError {
 	const { record, entry } = culprit;
 	const stack = captureStack(record.stackDepth, above);
-	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), stack, performance.now());
+	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), stack, clock());
 	const earlier = entry === null ? [] : priors(kind, entry);
 	const moved = wasMoved ? (earlier.find((p) => p.role === 'move')?.event ?? null) : undefined;
 	const subject = `ref #${culprit.ref} of ${record.label}`;
@@ -82,7 +83,7 @@ export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, ab
 /** Builds the error for an `onZero` callback that threw, with the object's recent history. */
 export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function): RefTraceError {
 	const { record } = culprit;
-	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), captureStack(record.stackDepth, above), performance.now());
+	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), captureStack(record.stackDepth, above), clock());
 	const earlier: PriorEvent[] = [];
 	for (const entry of record.ended()) {
 		if (entry === culprit.entry) continue;

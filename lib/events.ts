@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { sourceFrame, sourceLine, type SourceFrame } from './source-map.js';
 import type { Stack } from './stack.js';
-import type { Entry } from './tracked.js';
+import { milliseconds, type Entry } from './tracked.js';
 
 /** What a reference event did. `use` is a read of `.value`; `dispose` a `[Symbol.dispose]()` call. */
 export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak';
@@ -75,8 +75,8 @@ function resolve(stack: Stack | null): ResolvedStack {
 	return result;
 }
 
-/** Builds the public form of an event; source mapping happens here, only when something is reported. */
-export function makeEvent(op: EventOp, ref: number, owner: string, stack: Stack | null, monotonic: number): RefEvent {
+/** Builds the public form of an event (`ticks` from `clock`); source mapping happens here, only when something is reported. */
+export function makeEvent(op: EventOp, ref: number, owner: string, stack: Stack | null, ticks: number): RefEvent {
 	const { site, source, frames } = resolve(stack);
 	return {
 		op,
@@ -87,7 +87,7 @@ export function makeEvent(op: EventOp, ref: number, owner: string, stack: Stack 
 		stack: frames,
 		pid: PID,
 		threadId: THREAD_ID,
-		time: performance.timeOrigin + monotonic,
+		time: performance.timeOrigin + milliseconds(ticks),
 	};
 }
 
@@ -98,7 +98,8 @@ export function beginEvent(entry: Entry): RefEvent {
 
 /** The event that ended an entry's reference, or null while it is live. */
 export function endEvent(entry: Entry): RefEvent | null {
-	if (entry.ending === null) return null;
-	const op = entry.ending === 'released' ? 'release' : entry.ending === 'moved' ? 'move' : 'leak';
-	return makeEvent(op, entry.id, ownerOf(entry), entry.endStack, entry.endTime);
+	const { end } = entry;
+	if (end === null) return null;
+	const op = end.how === 'released' ? 'release' : end.how === 'moved' ? 'move' : 'leak';
+	return makeEvent(op, entry.id, ownerOf(entry), end.stack, end.time);
 }

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { beginEvent, type RefEvent } from './events.js';
+import { beginEvent, ownerOf, type RefEvent } from './events.js';
 import { paintStderr, plain, type Paint } from './paint.js';
 import { renderLeakGroups } from './report/leaks.js';
 import { renderEvent, formatAge } from './report/text.js';
 import { closeScope, openScope, runInScope, within } from './scope.js';
-import { snapshot, type Snapshot } from './snapshot.js';
-import type { Entry } from './tracked.js';
-import { dispatch, RefTraceError } from './violations.js';
+import { collectSnapshot, snapshotOf, type Snapshot } from './snapshot.js';
+import { clock, milliseconds, type Entry } from './tracked.js';
+import { countViolation, dispatch, RefTraceError } from './violations.js';
 
 /**
  * References still live where they should not be: dropped without a release (found by the garbage
@@ -37,7 +37,7 @@ function collectedReport(entry: Entry, event: RefEvent, age: number): LeakError 
 	const summary =
 		`ref #${entry.id} of ${record.label} (owner ${event.owner}) was garbage-collected while live, ${formatAge(age)} after it was taken; ` +
 		`its count is never given back, so ${record.label} stays at ${record.count}${record.onZero === undefined ? '' : ' and onZero will not run'}`;
-	const leaks = snapshot((e) => e === entry);
+	const leaks = snapshotOf(entry);
 	const heading = (paint: Paint) => [
 		`${paint.red(paint.bold('reftrace: leak:'))} ${summary}`,
 		...renderEvent(`${event.op === 'move' ? 'moved here to' : event.op === 'track' ? 'tracked here by' : 'acquired here by'}`, event, null, paint, 'no stack recorded (list mode)'),
@@ -51,20 +51,37 @@ function collectedReport(entry: Entry, event: RefEvent, age: number): LeakError 
  */
 const registry = new FinalizationRegistry<Entry>(collected);
 
+// Leaks printed per taking site (its stack, or object name and owner without one); past the limit they are only counted.
+const printed = new Map<unknown, number>();
+const PRINT_LIMIT = 10;
+const SITES_LIMIT = 10_000;
+
 function collected(entry: Entry): void {
 	if (entry.ending !== null) return;
-	entry.record.end(entry, 'leaked', null, collected);
-	const error = collectedReport(entry, beginEvent(entry), performance.now() - entry.time);
-	// No call of the application's is running to throw from: under `throw`, the leak is printed.
+	entry.record.end(entry, 'leaked', null, collected, null);
 	const policy = entry.record.policy;
-	if (policy === 'throw') {
-		dispatch('report', error);
+	const age = milliseconds(clock() - entry.time);
+	if (typeof policy === 'function') {
+		try {
+			dispatch(policy, collectedReport(entry, beginEvent(entry), age));
+		} catch (failure) {
+			process.stderr.write(`${paintStderr.red('reftrace: the onViolation callback threw while reporting a leak:')} ${String(failure)}\n`);
+		}
 		return;
 	}
-	try {
-		dispatch(policy, error);
-	} catch (failure) {
-		process.stderr.write(`${paintStderr.red('reftrace: the onViolation callback threw while reporting a leak:')} ${String(failure)}\n`);
+	// No call of the application's is running to throw from: under `throw` too, the leak is printed.
+	const key = printed.size < SITES_LIMIT ? (entry.stack ?? `${entry.record.name}\n${ownerOf(entry)}`) : 'other sites';
+	const count = (printed.get(key) ?? 0) + 1;
+	printed.set(key, count);
+	if (count > PRINT_LIMIT) {
+		countViolation('leak');
+		return;
+	}
+	const event = beginEvent(entry);
+	dispatch('report', collectedReport(entry, event, age));
+	if (count === PRINT_LIMIT) {
+		const where = event.site ?? `${entry.record.name} refs owned by ${event.owner}`;
+		process.stderr.write(`reftrace: ${PRINT_LIMIT} leaks taken at ${where} printed; more from there are counted, not printed (the exit report lists every one)\n`);
 	}
 }
 
@@ -78,15 +95,16 @@ const pending: (object | Entry)[] = [];
 const PENDING_SLOTS = 2048;
 let flushQueued = false;
 
+/*
+ * No unregister token: unregistering a released Ref would cost a lookup now and a key-map slot (about
+ * 40 bytes) for every live one. A released Ref stays registered instead, and its finalizer, when it is
+ * collected some day, finds the entry ended and does nothing.
+ */
 function flush(): void {
 	flushQueued = false;
 	for (let i = 0; i < pending.length; i += 2) {
-		const ref = pending[i] as object;
 		const entry = pending[i + 1] as Entry;
-		if (entry.ending === null) {
-			registry.register(ref, entry, ref);
-			entry.registered = true;
-		}
+		if (entry.end === null) registry.register(pending[i] as object, entry);
 	}
 	pending.length = 0;
 }
@@ -99,14 +117,6 @@ export function watch(ref: object, entry: Entry): void {
 	else if (!flushQueued) {
 		flushQueued = true;
 		queueMicrotask(flush);
-	}
-}
-
-/** Stops watching a Ref that was released or moved. */
-export function unwatch(ref: object, entry: Entry): void {
-	if (entry.registered) {
-		registry.unregister(ref);
-		entry.registered = false;
 	}
 }
 
@@ -131,7 +141,7 @@ export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Await
 	const scope = openScope();
 	try {
 		const result = await runInScope(scope, fn);
-		const error = scopeLeaks(snapshot((entry) => entry.ending !== 'leaked' && within(entry.scope, scope)), 'checkLeaks()');
+		const error = scopeLeaks(collectSnapshot((entry) => within(entry.scope, scope)), 'checkLeaks()');
 		if (error !== null) throw error;
 		return result;
 	} finally {

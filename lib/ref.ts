@@ -1,8 +1,8 @@
 import { misuse, onZeroFailed, type Culprit } from './detect.js';
 import type { EventOp } from './events.js';
-import { derivedOwner, NO_OWNER } from './events.js';
+import { NO_OWNER, ownerOf } from './events.js';
 import { installExitHook } from './exit.js';
-import { unwatch, watch } from './leaks.js';
+import { watch } from './leaks.js';
 import { settings } from './modes.js';
 import { Entry, Tracked } from './tracked.js';
 import { dispatch } from './violations.js';
@@ -43,38 +43,39 @@ function checkOwner(owner: unknown): void {
 export class Ref<T extends object> {
 	readonly #record: Tracked;
 	readonly #value: T;
-	readonly #owner: string | undefined;
-	readonly #entry: Entry | null;
+	// The entry in list/full mode; in off mode the owner given, if any. One slot: memory is per live ref.
+	readonly #link: Entry | string | undefined;
 	readonly #id: number;
-	#state: RefState = 'live';
-	// Set on a ref born from a misuse under the report policy: already reported, so its later calls stay quiet.
-	#void = false;
+	// 'void': a ref born from a misuse under the report policy. Its misuse was reported, so its later
+	// calls stay quiet; it reads as 'released'.
+	#state: RefState | 'void' = 'live';
 
 	/** @internal Refs are made by `track`, `acquire` and `move`. */
-	constructor(create: typeof CREATE, record: Tracked, value: T, owner: string | undefined, entry: Entry | null, id: number) {
+	constructor(create: typeof CREATE, record: Tracked, value: T, link: Entry | string | undefined, id: number) {
 		if (create !== CREATE) throw new TypeError('Ref cannot be constructed directly; use track(value)');
 		this.#record = record;
 		this.#value = value;
-		this.#owner = owner;
-		this.#entry = entry;
+		this.#link = link;
 		this.#id = id;
-		if (entry !== null) watch(this, entry);
+		if (typeof link === 'object') watch(this, link);
 	}
 
 	/** The object. Reading it through a released or moved reference is a violation (the value is still returned). */
 	get value(): T {
-		if (this.#state !== 'live') this.#dead('use', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.value);
+		if (this.#state !== 'live') Ref.#dead(this, 'use', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.value);
 		return this.#value;
 	}
 
 	/** `live`, `released` or `moved`; reading it is never a violation. */
 	get state(): RefState {
-		return this.#state;
+		return this.#state === 'void' ? 'released' : this.#state;
 	}
 
 	/** Who holds this reference: the name given, else (in `full` mode) the function that took it. */
 	get owner(): string {
-		return this.#owner ?? (this.#entry === null ? NO_OWNER : derivedOwner(this.#entry.stack));
+		const link = this.#link;
+		if (typeof link === 'object') return ownerOf(link);
+		return link ?? NO_OWNER;
 	}
 
 	/** The object's current count. */
@@ -99,11 +100,13 @@ export class Ref<T extends object> {
 	 */
 	acquire(owner?: string): Ref<T> {
 		checkOwner(owner);
-		if (this.#state !== 'live') return this.#dead('acquire', 'acquire-after-release', ABOVE.acquire, owner);
+		if (this.#state !== 'live') return Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire, owner);
 		const record = this.#record;
 		record.count++;
 		const id = ++nextRefId;
-		return new Ref(CREATE, record, this.#value, owner, record.recorded ? record.begin(id, 'acquire', owner, this.#entry, ABOVE.acquire) : null, id);
+		const from = this.#link;
+		const link = record.recorded ? record.begin(id, 'acquire', owner, typeof from === 'object' ? from : null, ABOVE.acquire) : owner;
+		return new Ref(CREATE, record, this.#value, link, id);
 	}
 
 	/**
@@ -111,7 +114,7 @@ export class Ref<T extends object> {
 	 * @throws DoubleReleaseError or ReleaseAfterMoveError under the `throw` policy.
 	 */
 	release(): void {
-		this.#release('release', ABOVE.release);
+		Ref.#release(this, 'release', ABOVE.release);
 	}
 
 	/**
@@ -121,66 +124,62 @@ export class Ref<T extends object> {
 	move(owner?: string): Ref<T> {
 		checkOwner(owner);
 		if (this.#state !== 'live') {
-			return this.#dead('move', this.#state === 'moved' ? 'double-move' : 'move-after-release', ABOVE.move, owner);
+			return Ref.#dead(this, 'move', this.#state === 'moved' ? 'double-move' : 'move-after-release', ABOVE.move, owner);
 		}
 		const record = this.#record;
-		const entry = this.#entry;
+		const entry = this.#link;
 		this.#state = 'moved';
 		const id = ++nextRefId;
-		let next: Entry | null = null;
-		if (entry !== null) {
-			unwatch(this, entry);
-			next = record.begin(id, 'move', owner, entry, ABOVE.move);
-			record.end(entry, 'moved', next.stack, ABOVE.move);
-			entry.successor = next;
-		}
-		return new Ref(CREATE, record, this.#value, owner, next, id);
+		if (typeof entry !== 'object') return new Ref(CREATE, record, this.#value, owner, id);
+		const next = record.begin(id, 'move', owner, entry, ABOVE.move);
+		record.end(entry, 'moved', next.stack, ABOVE.move, next);
+		return new Ref(CREATE, record, this.#value, next, id);
 	}
 
 	/** Releases a live reference; does nothing on a moved one; on a released one it is a double release. */
 	[Symbol.dispose](): void {
-		if (this.#state !== 'moved') this.#release('dispose', ABOVE.dispose);
+		if (this.#state !== 'moved') Ref.#release(this, 'dispose', ABOVE.dispose);
 	}
 
-	#release(op: EventOp, above: Function): void {
-		if (this.#state !== 'live') {
-			this.#dead(op, this.#state === 'moved' ? 'release-after-move' : 'double-release', above);
+	// Static, not instance, private methods: an instance method would add a brand slot to every Ref.
+	static #release(ref: Ref<object>, op: EventOp, above: Function): void {
+		if (ref.#state !== 'live') {
+			Ref.#dead(ref, op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', above);
 			return;
 		}
-		const record = this.#record;
-		const entry = this.#entry;
-		this.#state = 'released';
-		if (entry !== null) {
-			unwatch(this, entry);
-			record.end(entry, 'released', undefined, above);
-		}
-		if (--record.count === 0) this.#zero(op, above);
+		const record = ref.#record;
+		const entry = ref.#link;
+		ref.#state = 'released';
+		if (typeof entry === 'object') record.end(entry, 'released', undefined, above, null);
+		if (--record.count === 0) Ref.#zero(ref, op, above);
 	}
 
-	#zero(op: EventOp, above: Function): void {
-		const record = this.#record;
+	static #zero(ref: Ref<object>, op: EventOp, above: Function): void {
+		const record = ref.#record;
 		record.retire();
-		trackedNames.get(this.#value)?.delete(record.name);
-		const onZero = record.onZero as ((value: T) => void) | undefined;
+		trackedNames.get(ref.#value)?.delete(record.name);
+		const onZero = record.onZero as ((value: object) => void) | undefined;
 		if (onZero === undefined) return;
 		try {
-			onZero(this.#value);
+			onZero(ref.#value);
 		} catch (cause) {
-			dispatch(record.policy, onZeroFailed(this.#culprit(op), cause, above));
+			dispatch(record.policy, onZeroFailed(Ref.#culprit(ref, op), cause, above));
 		}
 	}
 
-	#culprit(op: EventOp): Culprit {
-		return { op, ref: this.#id, owner: this.#owner, entry: this.#entry, record: this.#record };
+	static #culprit(ref: Ref<object>, op: EventOp): Culprit {
+		const link = ref.#link;
+		const entry = typeof link === 'object' ? link : null;
+		const owner = typeof link === 'object' ? (link.owner ?? undefined) : link;
+		return { op, ref: ref.#id, owner, entry, record: ref.#record };
 	}
 
-	/** Reports a misuse of this dead reference; under `report` or a callback, returns a void ref and goes on. */
-	#dead(op: EventOp, kind: Parameters<typeof misuse>[0], above: Function, owner?: string): Ref<T> {
-		if (!this.#void) dispatch(this.#record.policy, misuse(kind, this.#culprit(op), this.#state === 'moved', above));
-		const ref = new Ref(CREATE, this.#record, this.#value, owner, null, ++nextRefId);
-		ref.#state = 'released';
-		ref.#void = true;
-		return ref;
+	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
+	static #dead<T extends object>(ref: Ref<T>, op: EventOp, kind: Parameters<typeof misuse>[0], above: Function, owner?: string): Ref<T> {
+		if (ref.#state !== 'void') dispatch(ref.#record.policy, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above));
+		const result = new Ref(CREATE, ref.#record, ref.#value, owner, ++nextRefId);
+		result.#state = 'void';
+		return result;
 	}
 }
 
@@ -226,7 +225,7 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	if (names === undefined) trackedNames.set(value, (names = new Map()));
 	names.set(name, record);
 	const id = ++nextRefId;
-	return new Ref(CREATE, record, value, owner, record.recorded ? record.begin(id, 'track', owner, null, track) : null, id);
+	return new Ref(CREATE, record, value, record.recorded ? record.begin(id, 'track', owner, null, track) : owner, id);
 }
 
 function defaultName(value: object): string {

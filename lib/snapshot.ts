@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { beginEvent, PID, THREAD_ID, type RefEvent } from './events.js';
 import type { Mode } from './modes.js';
-import { liveRecords, type Entry } from './tracked.js';
+import { clock, liveRecords, milliseconds, type Entry, type Tracked } from './tracked.js';
 import { violationCounts, type ViolationKind } from './violations.js';
 
 /** Version of the snapshot and JSON report layout; bumped on any incompatible change. */
@@ -70,7 +70,7 @@ export interface Snapshot {
 }
 
 /** Which live references a snapshot covers. */
-export type EntryFilter = (entry: Entry) => boolean;
+type EntryFilter = (entry: Entry) => boolean;
 
 interface SiteBuilder {
 	readonly site: string | null;
@@ -97,18 +97,33 @@ function sortedCounts<K, R>(map: Map<K, number>, make: (key: K, refs: number) =>
  * const { totals, sites } = snapshot();
  * console.log(`${totals.refs} live refs; busiest site ${sites[0]?.site}`);
  */
-export function snapshot(filter?: EntryFilter): Snapshot {
-	const now = performance.now();
+export function snapshot(): Snapshot {
+	return collectSnapshot(undefined);
+}
+
+/** A snapshot of the live references `filter` accepts (scopes and tests cover a part). */
+export function collectSnapshot(filter: EntryFilter | undefined): Snapshot {
+	const groups: [Tracked, Entry[]][] = [];
+	for (const record of liveRecords) groups.push([record, filter === undefined ? record.live() : record.live().filter(filter)]);
+	return build(groups);
+}
+
+/** A snapshot of one reference (a leak found by the garbage collector), without scanning any list. */
+export function snapshotOf(entry: Entry): Snapshot {
+	return build([[entry.record, [entry]]]);
+}
+
+function build(groups: Iterable<readonly [Tracked, readonly Entry[]]>): Snapshot {
+	const now = clock();
 	const stackIndex = new Map<readonly string[], number>();
 	const stacks: (readonly string[])[] = [];
 	const sites = new Map<string | null, SiteBuilder>();
 	const objects: SnapshotObject[] = [];
 	let refCount = 0;
 	let collectedCount = 0;
-	for (const record of liveRecords) {
+	for (const [record, entries] of groups) {
 		const refs: SnapshotRef[] = [];
-		for (const entry of record.live()) {
-			if (filter !== undefined && !filter(entry)) continue;
+		for (const entry of entries) {
 			const event = beginEvent(entry);
 			let stack: number | null = null;
 			if (event.stack.length > 0) {
@@ -116,7 +131,7 @@ export function snapshot(filter?: EntryFilter): Snapshot {
 				stackIndex.set(event.stack, stack);
 			}
 			const collected = entry.ending === 'leaked';
-			refs.push({ ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age: now - entry.time, collected });
+			refs.push({ ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age: milliseconds(now - entry.time), collected });
 			let site = sites.get(event.site);
 			if (site === undefined) {
 				site = { site: event.site, source: event.source, objects: new Map(), refs: 0, collected: 0, oldest: 0, stacks: new Map(), owners: new Map() };
@@ -124,7 +139,7 @@ export function snapshot(filter?: EntryFilter): Snapshot {
 			}
 			site.refs++;
 			if (collected) site.collected++;
-			site.oldest = Math.max(site.oldest, now - entry.time);
+			site.oldest = Math.max(site.oldest, milliseconds(now - entry.time));
 			const perObject = site.objects.get(record.label) ?? { object: record.label, refs: 0, count: record.count };
 			perObject.refs++;
 			site.objects.set(record.label, perObject);
@@ -152,7 +167,7 @@ export function snapshot(filter?: EntryFilter): Snapshot {
 		schema: SNAPSHOT_SCHEMA,
 		pid: PID,
 		threadId: THREAD_ID,
-		time: performance.timeOrigin + now,
+		time: performance.timeOrigin + milliseconds(now),
 		totals: { objects: objects.length, refs: refCount, collected: collectedCount, sites: siteList.length },
 		objects,
 		sites: siteList,

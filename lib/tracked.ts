@@ -8,6 +8,37 @@ export type Origin = 'track' | 'acquire' | 'move';
 /** How a reference ended; `leaked` means it was collected while still live. */
 export type Ending = 'released' | 'moved' | 'leaked';
 
+/*
+ * Times are kept as whole ticks of 10 µs: small integers that V8 stores inline, where a fractional
+ * millisecond would cost a 16-byte box per entry. They stay exact integers past 2^31 ticks (about six
+ * hours of uptime); only then do they take the box.
+ */
+const TICKS_PER_MS = 100;
+
+/** Now, in ticks since the process started. */
+export function clock(): number {
+	return Math.round(performance.now() * TICKS_PER_MS);
+}
+
+/** Ticks to milliseconds. */
+export function milliseconds(ticks: number): number {
+	return ticks / TICKS_PER_MS;
+}
+
+/** How and when a reference ended; allocated only then, so a live reference does not carry it. */
+export interface EndRecord {
+	readonly how: Ending;
+	readonly stack: Stack | null;
+	readonly time: number;
+	/** For a moved reference, the entry that took it over. */
+	readonly successor: Entry | null;
+}
+
+// Rarely set, so kept beside entries rather than in every one: the id a moved reference was first
+// taken under, and the checked scope a reference was taken in.
+const roots = new WeakMap<Entry, number>();
+const scopes = new WeakMap<Entry, Scope>();
+
 /**
  * One reference's history as plain data. The live list and the quarantine hold entries, never the Ref
  * tokens, so a token its holder dropped can still be collected (and reported as a leak).
@@ -16,17 +47,7 @@ export class Entry {
 	/** Neighbours on the object's live list. */
 	prev: Entry | null = null;
 	next: Entry | null = null;
-	ending: Ending | null = null;
-	endStack: Stack | null = null;
-	endTime = 0;
-	/** For a moved reference, the entry that took it over. */
-	successor: Entry | null = null;
-	/** Id of the first entry in this reference's chain of moves: when the reference was really taken. */
-	rootId: number;
-	/** The checked scope the reference was taken in (kept across moves). */
-	scope: Scope | null;
-	/** Registered with the leak detector's FinalizationRegistry (see leaks.ts). */
-	registered = false;
+	end: EndRecord | null = null;
 
 	constructor(
 		readonly id: number,
@@ -34,14 +55,23 @@ export class Entry {
 		/** Null in `full` mode when the caller named no owner: derived from the stack when shown. */
 		readonly owner: string | null,
 		readonly origin: Origin,
-		/** The entry this one was acquired through or moved from (0 for the object's first reference). */
-		readonly from: number,
 		readonly stack: Stack | null,
+		/** In ticks (see `clock`). */
 		readonly time: number,
-		predecessor: Entry | null,
-	) {
-		this.rootId = predecessor === null ? id : predecessor.rootId;
-		this.scope = predecessor === null ? currentScope() : predecessor.scope;
+	) {}
+
+	get ending(): Ending | null {
+		return this.end === null ? null : this.end.how;
+	}
+
+	/** Id of the first entry in this reference's chain of moves: when the reference was really taken. */
+	get rootId(): number {
+		return roots.get(this) ?? this.id;
+	}
+
+	/** The checked scope the reference was taken in (kept across moves). */
+	get scope(): Scope | null {
+		return scopes.get(this) ?? null;
 	}
 }
 
@@ -104,16 +134,15 @@ export class Tracked {
 	begin(id: number, origin: Origin, owner: string | undefined, from: Entry | null, above: Function): Entry {
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did.
 		const sampled = this.stacks && (this.sample >= 1 || Math.random() < this.sample);
-		const entry = new Entry(
-			id,
-			this,
-			owner ?? null,
-			origin,
-			from === null ? 0 : from.id,
-			sampled ? captureStack(this.stackDepth, above) : null,
-			performance.now(),
-			origin === 'move' ? from : null,
-		);
+		const entry = new Entry(id, this, owner ?? null, origin, sampled ? captureStack(this.stackDepth, above) : null, clock());
+		if (origin === 'move' && from !== null) {
+			roots.set(entry, from.rootId);
+			const scope = from.scope;
+			if (scope !== null) scopes.set(entry, scope);
+		} else {
+			const scope = currentScope();
+			if (scope !== null) scopes.set(entry, scope);
+		}
 		this.total++;
 		const head = this.head;
 		if (head !== null) head.prev = entry;
@@ -126,11 +155,10 @@ export class Tracked {
 	 * Takes an entry off the live list, stamps how it ended, and keeps it in the quarantine.
 	 * `stack` is the ending's stack when the caller already has it (a move shares one with its new entry).
 	 */
-	end(entry: Entry, ending: Ending, stack: Stack | null | undefined, above: Function): void {
-		entry.ending = ending;
-		entry.endStack = stack !== undefined ? stack : entry.stack !== null && ending !== 'leaked' ? captureStack(this.releaseStackDepth, above) : null;
-		entry.endTime = performance.now();
-		if (ending === 'leaked') return;
+	end(entry: Entry, how: Ending, stack: Stack | null | undefined, above: Function, successor: Entry | null): void {
+		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? captureStack(this.releaseStackDepth, above) : null;
+		entry.end = { how, stack: endStack, time: clock(), successor };
+		if (how === 'leaked') return;
 		const { prev, next } = entry;
 		if (prev !== null) prev.next = next;
 		else this.head = next;

@@ -192,12 +192,17 @@ export const ERRORS = {
 /** Violations seen in this process, per kind (the exit report recaps them). */
 export const violationCounts = new Map<ViolationKind, number>();
 
+/** Counts a violation that is not dispatched (a leak past the printing limit). */
+export function countViolation(kind: ViolationKind): void {
+	violationCounts.set(kind, (violationCounts.get(kind) ?? 0) + 1);
+}
+
 /**
  * Applies a policy to a violation: print it to stderr and go on, throw it, or hand it to a callback.
  * @throws the violation itself under the `throw` policy, or whatever the callback throws.
  */
 export function dispatch(policy: ViolationPolicy, error: RefTraceError): void {
-	violationCounts.set(error.kind, (violationCounts.get(error.kind) ?? 0) + 1);
+	countViolation(error.kind);
 	if (policy === 'throw') throw error;
 	if (policy === 'report') process.stderr.write(`${error.render(paintStderr)}\n`);
 	else policy(error);

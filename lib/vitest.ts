@@ -10,7 +10,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { scopeLeaks } from './leaks.js';
 import { configure } from './modes.js';
 import { lastRefId } from './ref.js';
-import { snapshot } from './snapshot.js';
+import { collectSnapshot } from './snapshot.js';
 
 let start = 0;
 let allowed = false;
@@ -30,6 +30,6 @@ beforeEach(() => {
 
 afterEach((context) => {
 	if (allowed || context.task.result?.state === 'fail') return;
-	const error = scopeLeaks(snapshot((entry) => entry.rootId > start), `test "${context.task.name}"`);
+	const error = scopeLeaks(collectSnapshot((entry) => entry.rootId > start), `test "${context.task.name}"`);
 	if (error !== null) throw error;
 });

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
-import { configure, LeakError, type Mode, type Ref, type RefTraceError, track } from '../lib/index.js';
+import { configure, LeakError, type Mode, type Ref, type RefTraceError, snapshot, track } from '../lib/index.js';
 import { allowLeaks } from '../lib/vitest.js';
 import { collectGarbage, lineOf, siteOf } from './helpers.js';
 
@@ -85,4 +85,27 @@ test('with gcLeaks off nothing is reported at collection', async () => {
 	expect(leaks).toEqual([]);
 	expect(pool.root.count).toBe(21);
 	configure({ gcLeaks: true });
+});
+
+test('past ten leaks from one site, more are counted and not printed', async () => {
+	allowLeaks();
+	const writes: string[] = [];
+	const write = process.stderr.write.bind(process.stderr);
+	process.stderr.write = ((chunk: string) => writes.push(String(chunk)) > 0) as typeof process.stderr.write;
+	try {
+		configure({ mode: 'full', onViolation: 'report' });
+		const pool = new Pool();
+		const before = snapshot().violations.leak ?? 0;
+		(() => {
+			for (let i = 0; i < 30; i++) new Session(pool);
+		})();
+		await collectGarbage(() => (snapshot().violations.leak ?? 0) - before === 30, 50);
+		expect((snapshot().violations.leak ?? 0) - before).toBe(30);
+	} finally {
+		process.stderr.write = write;
+	}
+	expect(writes.filter((w) => w.startsWith('reftrace: leak: '))).toHaveLength(10);
+	expect(writes.filter((w) => w.includes('more from there are counted, not printed'))).toEqual([
+		expect.stringMatching(/^reftrace: 10 leaks taken at test\/gc-leak\.test\.ts:\d+:\d+ printed; more from there are counted, not printed \(the exit report lists every one\)\n$/),
+	]);
 });

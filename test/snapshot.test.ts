@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { renderSnapshot, snapshot, SNAPSHOT_SCHEMA, track } from '../lib/index.js';
+import { collectSnapshot } from '../lib/snapshot.js';
 import { collectViolations, lineOf, siteOf } from './helpers.js';
 
 class Conn {}
@@ -55,7 +56,7 @@ test('objects tracked in off mode are not in snapshots', () => {
 test('the report limits the objects shown per site with "and N more"', () => {
 	collectViolations();
 	const roots = Array.from({ length: 12 }, (_, i) => track(new Conn(), { name: `Many${i}` }));
-	const text = renderSnapshot(snapshot((entry) => entry.record.name.startsWith('Many')));
+	const text = renderSnapshot(collectSnapshot((entry) => entry.record.name.startsWith('Many')));
 	expect(text).toContain('    also Many1#1 has 1/1, Many2#1 has 1/1, Many3#1 has 1/1 and 8 more objects: 12 refs in all here');
 	for (const root of roots) root.release();
 });
