@@ -24,7 +24,7 @@ export interface Row {
 	readonly variant: string;
 	/** Median nanoseconds per operation (null for the memory scenario). */
 	readonly nsPerOp: number | null;
-	/** nsPerOp (or bytesPerRef) divided by the scenario's `counter` row in the same run, when it has one. */
+	/** Median over rounds of this variant's time over the `counter` row's time in the same round, when the scenario has one. */
 	readonly ratio: number | null;
 	readonly bytesPerRef?: number;
 	/** The per-round medians the median was taken from. */
@@ -37,7 +37,7 @@ export interface RunOptions {
 	readonly time: number;
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const mid = sorted.length >> 1;
 	return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -47,6 +47,20 @@ function median(values: readonly number[]): number {
 export let sink: unknown;
 export function consume(value: unknown): void {
 	sink = value;
+}
+
+const kept: unknown[] = [];
+/** Keeps a benchmark's tracked roots and held references reachable for the whole run: dropped, they would be (rightly) reported as leaks. */
+export function keep(value: unknown): void {
+	kept.push(value);
+}
+
+/**
+ * The median over rounds of a/b taken within each round. Load on a shared machine comes and goes between
+ * rounds; within one round the variants ran back to back, so their ratio moves much less than their times.
+ */
+export function ratioOfRounds(a: readonly number[], b: readonly number[]): number {
+	return median(a.map((x, i) => x / b[i]!));
 }
 
 /**
@@ -75,10 +89,8 @@ export async function measure(scenario: Scenario, options: RunOptions): Promise<
 		}
 	}
 	const counter = perRound.get('counter');
-	const baseline = counter === undefined ? null : median(counter);
 	return operations.map(({ name }) => {
 		const samples = perRound.get(name)!;
-		const nsPerOp = median(samples);
-		return { scenario: scenario.name, variant: name, nsPerOp, ratio: baseline === null ? null : nsPerOp / baseline, samples };
+		return { scenario: scenario.name, variant: name, nsPerOp: median(samples), ratio: counter === undefined ? null : ratioOfRounds(samples, counter), samples };
 	});
 }

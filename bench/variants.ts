@@ -1,6 +1,6 @@
 import { createReferenceCountedPointer } from '@isograph/reference-counted-pointer';
 import { configure, type Mode, type Ref, track } from 'reftrace';
-import { consume } from './harness.js';
+import { consume, keep } from './harness.js';
 
 /**
  * The implementations every scenario compares. Each offers the three moves a scenario combines:
@@ -38,6 +38,7 @@ function library(mode: Mode, sample = 1): SubjectFactory {
 	return (objects) => {
 		configure({ mode, sample, exitReport: false, onViolation: 'throw' });
 		const roots = Array.from({ length: objects }, (_, i) => track({ id: i }, { name: 'BenchObject' }));
+		keep(roots);
 		return {
 			acquire: (i) => roots[i]!.acquire(),
 			move: (ref) => (ref as Ref<object>).move(),

@@ -1,5 +1,5 @@
 import { configure, renderSnapshot, type Ref, snapshot, track } from 'reftrace';
-import { consume, type Scenario } from '../harness.js';
+import { consume, keep, type Scenario } from '../harness.js';
 
 const REFS = 10_000;
 const SITES = 100;
@@ -54,7 +54,8 @@ export const exitReport: Scenario = {
 				const roots = Array.from({ length: 100 }, (_, i) => track({ id: i }, { name: 'Held' }));
 				const held: Ref<object>[] = [];
 				for (let i = 0; i < REFS; i++) held.push(takers[i % SITES]!(roots[i % roots.length]!));
-				consume(held);
+				keep(held);
+				keep(roots);
 				const start = performance.now();
 				consume(renderSnapshot(snapshot()));
 				coldMilliseconds = performance.now() - start;

@@ -1,4 +1,4 @@
-import { setImmediate as tick } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Row } from '../harness.js';
 import { SUBJECTS } from '../variants.js';
 
@@ -8,12 +8,20 @@ export const MEMORY_SCENARIO = 'memory per live reference (100,000 refs, heap af
 
 declare const gc: () => void;
 
+/**
+ * Collects until the heap stops shrinking. Finalization callbacks run as tasks after a collection, and
+ * only then can the next collection free what their registrations held: one collection is not enough.
+ */
 async function settle(): Promise<number> {
-	// Two collections with a tick between: finalization registries and weak cells settle in between.
-	gc();
-	await tick();
-	gc();
-	return process.memoryUsage().heapUsed;
+	let previous = Number.POSITIVE_INFINITY;
+	for (let i = 0; i < 10; i++) {
+		gc();
+		await sleep(5);
+		const used = process.memoryUsage().heapUsed;
+		if (used > previous * 0.995) return used;
+		previous = used;
+	}
+	return previous;
 }
 
 function median(values: number[]): number {

@@ -1,4 +1,4 @@
-import type { Scenario } from '../harness.js';
+import { keep, type Scenario } from '../harness.js';
 import { SUBJECTS } from '../variants.js';
 
 const OBJECTS = 16;
@@ -13,6 +13,7 @@ export const pairOutstanding: Scenario = {
 		setup: () => {
 			const subject = make(OBJECTS);
 			const held = Array.from({ length: OUTSTANDING }, (_, i) => subject.acquire(i % OBJECTS));
+			keep(held);
 			let next = 0;
 			return (n) => {
 				for (let i = 0; i < n; i++) {
