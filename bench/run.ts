@@ -15,6 +15,7 @@ const options: RunOptions = quick ? { rounds: 3, time: 100 } : { rounds: 7, time
 const rows: Row[] = [];
 // First, while the only live references are its own.
 rows.push(...(await measure(exitReport, { rounds: options.rounds, time: options.time })));
+rows.push({ scenario: exitReport.name, variant: 'full, first report (cold caches)', nsPerOp: coldMilliseconds * 1e6, ratio: null, samples: [coldMilliseconds * 1e6] });
 for (const scenario of [pair, pairOutstanding, move]) {
 	process.stderr.write(`measuring ${scenario.name}\n`);
 	rows.push(...(await measure(scenario, options)));

@@ -16,6 +16,7 @@ export {
 	type PriorRole,
 	type ViolationData,
 	type ViolationKind,
+	type Violation,
 } from './violations.js';
 export { checkLeaks, LeakError } from './leaks.js';
 export { snapshot, SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef, type SnapshotSite } from './snapshot.js';

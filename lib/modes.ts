@@ -1,4 +1,4 @@
-import type { RefTraceError } from './violations.js';
+import type { Violation } from './violations.js';
 
 /**
  * How much each tracked object records.
@@ -8,8 +8,8 @@ import type { RefTraceError } from './violations.js';
  */
 export type Mode = 'off' | 'list' | 'full';
 
-/** What happens at a violation: print a report and go on, throw from the offending call, or call back. */
-export type ViolationPolicy = 'report' | 'throw' | ((error: RefTraceError) => void);
+/** What happens at a violation: print a report and go on, throw from the offending call, or call back (`error.kind` narrows it). */
+export type ViolationPolicy = 'report' | 'throw' | ((error: Violation) => void);
 
 /** The settings in force; `configure` changes them for objects tracked afterwards. */
 export interface Settings {

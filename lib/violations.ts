@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { RefEvent } from './events.js';
+import type { LeakError } from './leaks.js';
 import type { ViolationPolicy } from './modes.js';
 import { paintStderr, plain, type Paint } from './paint.js';
 import { renderViolation } from './report/text.js';
@@ -189,6 +190,18 @@ export const ERRORS = {
 	'on-zero-failed': OnZeroFailedError,
 } as const;
 
+/** Every violation reftrace reports: `kind` tells which class it is. */
+export type Violation =
+	| DoubleReleaseError
+	| ReleaseAfterMoveError
+	| UseAfterMoveError
+	| UseAfterReleaseError
+	| AcquireAfterReleaseError
+	| MoveAfterReleaseError
+	| DoubleMoveError
+	| OnZeroFailedError
+	| LeakError;
+
 /** Violations seen in this process, per kind (the exit report recaps them). */
 export const violationCounts = new Map<ViolationKind, number>();
 
@@ -205,5 +218,5 @@ export function dispatch(policy: ViolationPolicy, error: RefTraceError): void {
 	countViolation(error.kind);
 	if (policy === 'throw') throw error;
 	if (policy === 'report') process.stderr.write(`${error.render(paintStderr)}\n`);
-	else policy(error);
+	else policy(error as Violation);
 }
