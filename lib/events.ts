@@ -18,7 +18,10 @@ export interface RefEvent {
 	readonly site: string | null;
 	/** The text of the site's source line, when readable. */
 	readonly source: string | null;
-	/** Call stack, innermost first, as `fn (file:line:column)`; empty when no stack was recorded. */
+	/**
+	 * Call stack, innermost first, as `fn (file:line:column)`; empty when no stack was recorded. Frames of
+	 * dependencies below the application's last frame end it as one line, `… N frames in dependencies`.
+	 */
 	readonly stack: readonly string[];
 	readonly pid: number;
 	readonly threadId: number;
@@ -59,6 +62,22 @@ const NO_STACK: ResolvedStack = { site: null, source: null, frames: [] };
 // Stacks are interned, so a report over 10,000 references from 100 sites maps and formats 100 stacks.
 const resolved = new WeakMap<Stack, ResolvedStack>();
 
+const isDependency = (frame: SourceFrame): boolean => frame.file.includes('node_modules/') || frame.line === 0;
+
+/**
+ * Frames as printed. Below the application's last frame, a run of frames from dependencies or native
+ * code (a test runner's, a framework's) says nothing about the bug: it is folded into one line.
+ */
+function frameLines(frames: readonly SourceFrame[]): string[] {
+	let last = frames.length - 1;
+	while (last >= 0 && isDependency(frames[last]!)) last--;
+	const folded = frames.length - 1 - last;
+	const lines = frames.slice(0, last + 1).map(frameText);
+	if (last >= 0 && folded > 1) lines.push(`… ${folded} frames in dependencies`);
+	else if (folded === 1 || last < 0) lines.push(...frames.slice(last + 1).map(frameText));
+	return lines;
+}
+
 function resolve(stack: Stack | null): ResolvedStack {
 	if (stack === null) return NO_STACK;
 	let result = resolved.get(stack);
@@ -68,7 +87,7 @@ function resolve(stack: Stack | null): ResolvedStack {
 		result = {
 			site: top === undefined ? null : `${top.file}:${top.line}:${top.column}`,
 			source: top === undefined ? null : sourceLine(top),
-			frames: frames.map(frameText),
+			frames: frameLines(frames),
 		};
 		resolved.set(stack, result);
 	}

@@ -20,6 +20,8 @@ test('the vitest setup fails a leaking test naming its site, and does not blame 
 	expect(output).toContain('LeakError: reftrace: leak: test "leaky test" left 1 reference live, from 1 site');
 	expect(output).toMatch(/Leaky#1 has 1\/1 refs at leaky\.spec\.ts:15:\d+ - pool\.conns\.push\(ref\.acquire\('cache'\)\.value\); \/\/ @leaky-acquire/);
 	expect(output).toContain('owners: cache;');
+	const block = output.slice(output.indexOf('LeakError: reftrace: leak:'));
+	expect(block).toMatch(/\n {6}at leaky\.spec\.ts:15:\d+\n {6}… \d+ frames in dependencies\n/);
 	expect(output).not.toContain('test "failing test that also leaks"');
 	expect(output).toContain('AssertionError: expected 1 to be 2');
 	expect(output).toMatch(/Tests +2 failed \| 2 passed/);

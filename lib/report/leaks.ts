@@ -1,6 +1,6 @@
 import { plain as plainPaint, type Paint } from '../paint.js';
 import type { Snapshot, SnapshotSite } from '../snapshot.js';
-import { formatAge } from './text.js';
+import { formatAge, stackLine } from './text.js';
 
 /** How much of a snapshot a leak report shows before it says "... and N more". */
 export interface LeakReportLimits {
@@ -32,7 +32,7 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint, limits
 	lines.push(`    owners: ${owners}; oldest ${formatAge(site.oldest)}${collected}`);
 	site.stacks.slice(0, limits.stacksPerSite).forEach((entry, index) => {
 		if (index > 0 || site.stacks.length > 1) lines.push(`    stack ${index + 1} of ${site.stacks.length} (${plural(entry.refs, 'ref')}):`);
-		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(paint.dim(`      at ${frame}`));
+		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(frame, paint));
 	});
 	if (site.stacks.length > limits.stacksPerSite) lines.push(`    ... and ${plural(site.stacks.length - limits.stacksPerSite, 'more stack')}`);
 	return lines;

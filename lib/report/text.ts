@@ -10,6 +10,11 @@ export function formatAge(ms: number): string {
 	return `${Math.round(ms / 60_000)} min`;
 }
 
+/** One stack line as printed, indented; the folded `… N frames in dependencies` line has no `at`. */
+export function stackLine(frame: string, paint: Paint): string {
+	return paint.dim(frame.startsWith('…') ? `      ${frame}` : `      at ${frame}`);
+}
+
 function clip(text: string): string {
 	return text.length <= 100 ? text : `${text.slice(0, 99)}…`;
 }
@@ -26,7 +31,7 @@ export function renderEvent(title: string, event: RefEvent, when: number | null,
 		return lines;
 	}
 	lines.push(`    ${paint.yellow(event.site)}${event.source === null ? '' : ` - ${clip(event.source)}`}`);
-	for (const frame of event.stack) lines.push(paint.dim(`      at ${frame}`));
+	for (const frame of event.stack) lines.push(stackLine(frame, paint));
 	return lines;
 }
 
