@@ -56,6 +56,12 @@ function isOwnFile(file: string): boolean {
 }
 
 function functionName(site: NodeJS.CallSite): string | null {
+	// A frame resumed after an await, as Node prints it: `async handleRequest`.
+	if (site.isAsync()) return `async ${methodName(site) ?? '<anonymous>'}`;
+	return methodName(site);
+}
+
+function methodName(site: NodeJS.CallSite): string | null {
 	const fn = site.getFunctionName();
 	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
 	if (fn === null || site.isToplevel()) return fn;
