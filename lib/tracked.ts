@@ -88,8 +88,6 @@ export class Tracked {
 	/** Ring of recently ended entries (list/full modes). */
 	readonly quarantine: (Entry | undefined)[];
 	private quarantineNext = 0;
-	/** References ever taken on this object, live or not. */
-	total = 0;
 	readonly mode: Mode;
 	readonly policy: ViolationPolicy;
 	readonly recorded: boolean;
@@ -143,7 +141,6 @@ export class Tracked {
 			const scope = currentScope();
 			if (scope !== null) scopes.set(entry, scope);
 		}
-		this.total++;
 		const head = this.head;
 		if (head !== null) head.prev = entry;
 		entry.next = head;
