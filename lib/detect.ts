@@ -56,8 +56,12 @@ function summary(kind: MisuseKind, subject: string, moved: RefEvent | null | und
 	}
 }
 
-function offNote(record: Tracked): string | null {
-	return record.recorded ? null : `${record.label} is tracked in off mode: no history recorded (REFTRACE=list or full keeps it)`;
+/** Why earlier events lack something, said once in the report: no history (off), no stacks (list, or not sampled). */
+function historyNote(record: Tracked, entry: Entry | null): string | null {
+	if (!record.recorded) return `${record.label} is tracked in off mode: no history recorded (REFTRACE=list or full keeps it)`;
+	if (!record.stacks) return `no stack: ${record.label} is tracked in list mode (REFTRACE=full records stacks)`;
+	if (entry !== null && entry.stack === null) return `no stack: this reference was not sampled (sample ${record.sample})`;
+	return null;
 }
 
 /** Builds the typed error for a misuse of a dead reference, capturing the culprit's stack now. */
@@ -75,7 +79,7 @@ export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, ab
 		culprit: event,
 		earlier,
 		count: record.count,
-		note: offNote(record),
+		note: historyNote(record, entry),
 		detail: null,
 	});
 }
@@ -99,7 +103,7 @@ export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function):
 			culprit: event,
 			earlier,
 			count: record.count,
-			note: offNote(record),
+			note: historyNote(record, null),
 			detail: cause instanceof Error && cause.stack !== undefined ? cause.stack : null,
 		},
 		{ cause },

@@ -40,7 +40,7 @@ export interface ViolationData {
 	readonly earlier: readonly PriorEvent[];
 	/** The object's count after the violation (a violation never changes it). */
 	readonly count: number;
-	/** Why there is no history, when there is none (e.g. the object is tracked in `off` mode). */
+	/** Why earlier events lack history (`off` mode) or stacks (`list` mode, or a reference not sampled); null when they do not. */
 	readonly note: string | null;
 	/** More text printed after the events: the stack of what `onZero` threw. */
 	readonly detail: string | null;

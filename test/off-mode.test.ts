@@ -27,6 +27,8 @@ test('list mode names earlier events with owners but no stacks', () => {
 	expect(error.firstRelease?.owner).toBe('reader');
 	expect(error.firstRelease?.site).toBeNull();
 	expect(error.firstRelease?.stack).toEqual([]);
+	expect(error.note).toBe(`no stack: ${root.label} is tracked in list mode (REFTRACE=full records stacks)`);
+	expect(error.message).toContain(`    ${error.note}\n`);
 	expect(error.acquire?.op).toBe('acquire');
 	expect(error.culprit.site).not.toBeNull();
 	root.release();
