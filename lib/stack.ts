@@ -152,29 +152,48 @@ export function captureStack(maxFrames: number, above: Function): Stack {
 	const savedLimit = Error.stackTraceLimit;
 	// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
 	ambient = savedPrepare === collect ? undefined : savedPrepare;
-	Error.prepareStackTrace = collect;
-	// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around a
-	// callback such as onZero) count against the depth rather than widening every capture.
-	Error.stackTraceLimit = maxFrames;
-	depth = maxFrames;
 	try {
-		const holder: { stack?: unknown } = {};
-		Error.captureStackTrace(holder, above);
-		let stack = holder.stack as Stack;
+		Error.prepareStackTrace = collect;
+		// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around
+		// a callback such as onZero) count against the depth rather than widening every capture.
+		Error.stackTraceLimit = maxFrames;
+		depth = maxFrames;
+		let stack = take(above);
 		// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping by file.
-		if (stack.frames.length === 0) {
-			const retry: { stack?: unknown } = {};
-			Error.captureStackTrace(retry, captureStack);
-			stack = retry.stack as Stack;
-		}
-		return stack;
+		if (stack !== null && stack.frames.length === 0) stack = take(captureStack);
+		if (stack !== null) return stack;
+	} catch {
+		// Frozen intrinsics: fall through to a report without a stack rather than break the application.
 	} finally {
-		Error.prepareStackTrace = savedPrepare;
-		Error.stackTraceLimit = savedLimit;
+		restore(savedPrepare, savedLimit);
+	}
+	unavailable();
+	return NO_FRAMES;
+}
+
+function take(above: Function): Stack | null {
+	const holder: { stack?: unknown } = {};
+	Error.captureStackTrace(holder, above);
+	const stack = holder.stack;
+	return typeof stack === 'object' && stack !== null && 'frames' in stack ? (stack as Stack) : null;
+}
+
+function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
+	try {
+		Error.prepareStackTrace = prepare;
+		Error.stackTraceLimit = limit;
+	} catch {
+		// Not writable: then it was not changed either.
 	}
 }
 
-/** How many distinct stacks and depot nodes are stored (for diagnostics and the memory benchmark). */
-export function depotSize(): { stacks: number; nodes: number } {
-	return { stacks: stackCount, nodes: nodeCount };
+const NO_FRAMES: Stack = { id: 0, frames: [] };
+let warned = false;
+
+function unavailable(): void {
+	if (warned) return;
+	warned = true;
+	process.emitWarning('reftrace cannot capture stacks here (Error.prepareStackTrace or Error.stackTraceLimit is not writable or is overridden by an accessor); reports will have no sites', {
+		code: 'REFTRACE_NO_STACKS',
+	});
 }
