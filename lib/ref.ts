@@ -136,6 +136,11 @@ export class Ref<T extends object> {
 		return new Ref(CREATE, record, this.#value, next, id);
 	}
 
+	/** How `console.log` and `util.inspect` show a ref: `Ref<Conn#3> #12 live, owner session` (never a use of `.value`). */
+	[Symbol.for('nodejs.util.inspect.custom')](): string {
+		return `Ref<${this.label}> #${this.#id} ${this.state}, owner ${this.owner}`;
+	}
+
 	/** Releases a live reference; does nothing on a moved one; on a released one it is a double release. */
 	[Symbol.dispose](): void {
 		if (this.#state !== 'moved') Ref.#release(this, 'dispose', ABOVE.dispose);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { expect, test } from 'vitest';
 import { track } from '../lib/index.js';
 import { collectViolations } from './helpers.js';
@@ -44,6 +45,14 @@ test('state, owner and count stay readable on dead references without a report',
 	moved.release();
 	expect([root.state, root.owner, root.count]).toEqual(['moved', 'reader', 0]);
 	expect([moved.state, moved.owner, moved.count]).toEqual(['released', 'writer', 0]);
+	expect(seen).toEqual([]);
+});
+
+test('a ref shows its object, id, state and owner when inspected, without using the value', () => {
+	const seen = collectViolations();
+	const ref = track({ secret: 1 }, { name: 'Shown', owner: 'main' });
+	ref.release();
+	expect(inspect(ref)).toBe(`Ref<${ref.label}> #${ref.id} released, owner main`);
 	expect(seen).toEqual([]);
 });
 
