@@ -34,9 +34,9 @@ const counter: SubjectFactory = (objects) => {
 };
 
 /** reftrace as shipped, in one mode (leak detection included where it is on by default). */
-function library(mode: Mode, sample = 1): SubjectFactory {
+function library(mode: Mode, sample = 1, releaseStackDepth = 4): SubjectFactory {
 	return (objects) => {
-		configure({ mode, sample, exitReport: false, onViolation: 'throw' });
+		configure({ mode, sample, releaseStackDepth, exitReport: false, onViolation: 'throw' });
 		const roots = Array.from({ length: objects }, (_, i) => track({ id: i }, { name: 'BenchObject' }));
 		keep(roots);
 		return {
@@ -117,6 +117,7 @@ export const SUBJECTS: Readonly<Record<string, SubjectFactory>> = {
 	off: library('off'),
 	list: library('list'),
 	full: library('full'),
+	'full, 10-frame releases': library('full', 1, 10),
 	'full, 1% sampled': library('full', 0.01),
 	'bare-registry': bareRegistry,
 	'bare-capture': bareCapture,
@@ -130,6 +131,7 @@ export const MEANINGS: Readonly<Record<string, string>> = {
 	off: 'reftrace in `off` mode: a token per reference, counts, states, `onZero`; no lists, stacks or clocks',
 	list: 'reftrace in `list` mode: owners, live list, quarantine, times and GC leak detection; no stacks',
 	full: 'reftrace in `full` mode as shipped: `list` plus a stack per event (10 frames to take, 4 to release)',
+	'full, 10-frame releases': '`full` with `releaseStackDepth: 10`: what the shallower default release stack saves',
 	'full, 1% sampled': '`full` with `REFTRACE_SAMPLE=0.01`: owners, lists and leak detection for all, stacks for 1 reference in 100',
 	'bare-registry': 'one `FinalizationRegistry` register + unregister per reference and nothing else',
 	'bare-capture': 'one `new Error()` per event (two per pair) and nothing else',
