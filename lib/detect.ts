@@ -1,4 +1,4 @@
-import { beginEvent, endEvent, makeEvent, NO_OWNER, ownerOf, type EventOp, type RefEvent } from './events.js';
+import { beginEvent, endEvent, makeEvent, type EventOp, type RefEvent } from './events.js';
 import { captureStack } from './stack.js';
 import { clock, type Entry, type Tracked } from './tracked.js';
 import { ERRORS, type PriorEvent, type RefTraceError, type ViolationKind } from './violations.js';
@@ -7,8 +7,8 @@ import { ERRORS, type PriorEvent, type RefTraceError, type ViolationKind } from 
 export interface Culprit {
 	readonly op: EventOp;
 	readonly ref: number;
-	/** The owner given for the reference, if any. */
-	readonly owner: string | undefined;
+	/** The reference's owner, as `Ref.owner` reads it. */
+	readonly owner: string;
 	/** The reference's history; null when the object is tracked in `off` mode. */
 	readonly entry: Entry | null;
 	readonly record: Tracked;
@@ -18,9 +18,9 @@ type MisuseKind = Exclude<ViolationKind, 'on-zero-failed' | 'leak'>;
 
 const BEGIN_TITLE = { track: 'tracked by', acquire: 'acquired by', move: 'moved to' } as const;
 
-function ownerName(culprit: Culprit): string {
-	if (culprit.entry !== null) return ownerOf(culprit.entry);
-	return culprit.owner ?? NO_OWNER;
+/** The offending call as an event, its stack captured now (in every mode: violations are rare). */
+function culpritEvent(culprit: Culprit, above: Function): RefEvent {
+	return makeEvent(culprit.op, culprit.ref, culprit.owner, captureStack(culprit.record.stackDepth, above), clock());
 }
 
 /** The release or move that ended the reference, then the event that began it. */
@@ -67,8 +67,7 @@ function historyNote(record: Tracked, entry: Entry | null): string | null {
 /** Builds the typed error for a misuse of a dead reference, capturing the culprit's stack now. */
 export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function): RefTraceError {
 	const { record, entry } = culprit;
-	const stack = captureStack(record.stackDepth, above);
-	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), stack, clock());
+	const event = culpritEvent(culprit, above);
 	const earlier = entry === null ? [] : priors(kind, entry);
 	const moved = wasMoved ? (earlier.find((p) => p.role === 'move')?.event ?? null) : undefined;
 	const subject = `ref #${culprit.ref} of ${record.label}`;
@@ -87,7 +86,7 @@ export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, ab
 /** Builds the error for an `onZero` callback that threw, with the object's recent history. */
 export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function): RefTraceError {
 	const { record } = culprit;
-	const event = makeEvent(culprit.op, culprit.ref, ownerName(culprit), captureStack(record.stackDepth, above), clock());
+	const event = culpritEvent(culprit, above);
 	const earlier: PriorEvent[] = [];
 	for (const entry of record.ended()) {
 		if (entry === culprit.entry) continue;

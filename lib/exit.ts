@@ -1,19 +1,18 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { settings } from './modes.js';
 import { paintStderr } from './paint.js';
-import { renderExitReport, renderLeakGroups, describeTotals } from './report/leaks.js';
+import { describeTotals, renderExitReport, renderLeakGroups, violationTotal } from './report/leaks.js';
 import { snapshot, type Snapshot } from './snapshot.js';
 
 let exitHookInstalled = false;
 let reported = false;
 
 /** Writes the JSON report atomically (a temporary file renamed over the target); `%p` becomes the pid. */
-export function writeJsonReport(pathTemplate: string, data: Snapshot): string {
+function writeJsonReport(pathTemplate: string, data: Snapshot): void {
 	const path = pathTemplate.replaceAll('%p', String(process.pid));
 	const temporary = `${path}.${process.pid}.tmp`;
 	writeFileSync(temporary, `${JSON.stringify(data, null, 2)}\n`);
 	renameSync(temporary, path);
-	return path;
 }
 
 /** Builds and emits the exit report once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked. */
@@ -22,7 +21,6 @@ function report(code: number): void {
 	reported = true;
 	const config = settings();
 	const data = snapshot();
-	const violations = Object.values(data.violations).reduce((sum, n) => sum + (n ?? 0), 0);
 	if (config.exitReport) process.stderr.write(`${renderExitReport(data, paintStderr)}\n`);
 	if (config.reportPath !== null) {
 		try {
@@ -31,7 +29,7 @@ function report(code: number): void {
 			process.stderr.write(`reftrace: could not write the JSON report: ${String(error)}\n`);
 		}
 	}
-	const dirty = data.totals.refs > 0 || violations > 0;
+	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
 	if (config.exitCode !== null && dirty && code === 0) process.exitCode = config.exitCode;
 }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { beginEvent, ownerOf, type RefEvent } from './events.js';
 import { paintStderr, plain, type Paint } from './paint.js';
-import { renderLeakGroups } from './report/leaks.js';
+import { plural, renderLeakGroups } from './report/leaks.js';
 import { renderEvent, formatAge } from './report/text.js';
 import { closeScope, openScope, runInScope, within } from './scope.js';
 import { collectSnapshot, snapshotOf, type Snapshot } from './snapshot.js';
@@ -124,7 +124,7 @@ export function watch(ref: object, entry: Entry): void {
 export function scopeLeaks(leaks: Snapshot, what: string): LeakError | null {
 	if (leaks.totals.refs === 0) return null;
 	const { refs, sites } = leaks.totals;
-	const summary = `${what} left ${refs} reference${refs === 1 ? '' : 's'} live, from ${sites} site${sites === 1 ? '' : 's'}`;
+	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
 	return new LeakError('scope', summary, leaks, (paint) => renderLeakGroups(leaks, `${paint.red(paint.bold('reftrace: leak:'))} ${summary}`, paint));
 }
 

@@ -61,40 +61,73 @@ const DEFAULTS: Settings = {
 	exitCode: null,
 };
 
-/** Each environment variable: what it accepts (for the warning) and how it sets a setting; null means a bad value. */
-const VARIABLES: Record<string, { readonly accepts: string; readonly apply: (value: string, into: Mutable<Settings>) => boolean }> = {
-	REFTRACE: { accepts: MODES.join(' | '), apply: (v, s) => (MODES as readonly string[]).includes(v) && ((s.mode = v as Mode), true) },
-	REFTRACE_ON_VIOLATION: {
-		accepts: POLICIES.join(' | '),
-		apply: (v, s) => (POLICIES as readonly string[]).includes(v) && ((s.onViolation = v as 'report'), true),
+function oneOf<T>(name: string, value: unknown, allowed: readonly T[]): T {
+	if (!(allowed as readonly unknown[]).includes(value)) {
+		throw new TypeError(`Expected \`${name}\` to be one of ${allowed.join(', ')}, got ${String(value)}`);
+	}
+	return value as T;
+}
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+		throw new TypeError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got ${String(value)}`);
+	}
+	return value;
+}
+
+function boolean(name: string, value: unknown): boolean {
+	if (typeof value !== 'boolean') throw new TypeError(`Expected \`${name}\` to be a boolean, got ${typeof value}`);
+	return value;
+}
+
+/** One validator per setting, shared by `configure` and the environment variables. */
+const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] } = {
+	mode: (v) => oneOf('mode', v, MODES),
+	onViolation: (v) => {
+		if (typeof v !== 'function' && !(POLICIES as readonly unknown[]).includes(v)) {
+			throw new TypeError(`Expected \`onViolation\` to be 'report', 'throw' or a function, got ${String(v)}`);
+		}
+		return v as ViolationPolicy;
 	},
-	REFTRACE_STACK_DEPTH: { accepts: 'an integer 1-64', apply: (v, s) => integer(v, 1, 64, (n) => (s.stackDepth = n)) },
-	REFTRACE_RELEASE_STACK_DEPTH: { accepts: 'an integer 1-64', apply: (v, s) => integer(v, 1, 64, (n) => (s.releaseStackDepth = n)) },
-	REFTRACE_SAMPLE: { accepts: 'a number above 0, at most 1', apply: (v, s) => share(v, (p) => (s.sample = p)) },
-	REFTRACE_GC_LEAKS: { accepts: '0 | 1', apply: (v, s) => flag(v, (b) => (s.gcLeaks = b)) },
-	REFTRACE_EXIT_REPORT: { accepts: '0 | 1', apply: (v, s) => flag(v, (b) => (s.exitReport = b)) },
-	REFTRACE_REPORT: { accepts: 'a file path (%p becomes the pid)', apply: (v, s) => ((s.reportPath = v), true) },
-	REFTRACE_EXIT_CODE: { accepts: 'an integer 1-255', apply: (v, s) => integer(v, 1, 255, (n) => (s.exitCode = n)) },
+	stackDepth: (v) => integer('stackDepth', v, 1, 64),
+	releaseStackDepth: (v) => integer('releaseStackDepth', v, 1, 64),
+	sample: (v) => {
+		if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new TypeError(`Expected \`sample\` to be a number above 0 and at most 1, got ${String(v)}`);
+		return v;
+	},
+	quarantine: (v) => integer('quarantine', v, 0, 1024),
+	gcLeaks: (v) => boolean('gcLeaks', v),
+	exitReport: (v) => boolean('exitReport', v),
+	reportPath: (v) => {
+		if (v !== null && (typeof v !== 'string' || v === '')) throw new TypeError(`Expected \`reportPath\` to be a non-empty string or null, got ${typeof v}`);
+		return v as string | null;
+	},
+	exitCode: (v) => (v === null ? null : integer('exitCode', v, 1, 255)),
 };
 
-function integer(text: string, min: number, max: number, set: (n: number) => void): boolean {
-	const n = Number(text);
-	if (!/^\d+$/.test(text) || n < min || n > max) return false;
-	set(n);
-	return true;
-}
+// Environment text to a setting's value; the setting's own check then judges it. Anything unparsable
+// becomes a value the check rejects (NaN, or the text itself).
+const wholeNumber = (text: string): number => (/^\d+$/.test(text) ? Number(text) : Number.NaN);
+const decimal = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
+const flag = (text: string): boolean | string => (text === '1' ? true : text === '0' ? false : text);
+const verbatim = (text: string): string => text;
 
-function share(text: string, set: (p: number) => void): boolean {
-	const p = Number(text);
-	if (text.trim() === '' || !(p > 0 && p <= 1)) return false;
-	set(p);
-	return true;
-}
+/** Each environment variable: the setting it sets, how its text is read, and what it accepts (for the warning). */
+const VARIABLES: Record<string, { readonly key: keyof Settings; readonly parse: (text: string) => unknown; readonly accepts: string }> = {
+	REFTRACE: { key: 'mode', parse: verbatim, accepts: MODES.join(' | ') },
+	REFTRACE_ON_VIOLATION: { key: 'onViolation', parse: verbatim, accepts: POLICIES.join(' | ') },
+	REFTRACE_STACK_DEPTH: { key: 'stackDepth', parse: wholeNumber, accepts: 'an integer 1-64' },
+	REFTRACE_RELEASE_STACK_DEPTH: { key: 'releaseStackDepth', parse: wholeNumber, accepts: 'an integer 1-64' },
+	REFTRACE_SAMPLE: { key: 'sample', parse: decimal, accepts: 'a number above 0, at most 1' },
+	REFTRACE_GC_LEAKS: { key: 'gcLeaks', parse: flag, accepts: '0 | 1' },
+	REFTRACE_EXIT_REPORT: { key: 'exitReport', parse: flag, accepts: '0 | 1' },
+	REFTRACE_REPORT: { key: 'reportPath', parse: verbatim, accepts: 'a file path (%p becomes the pid)' },
+	REFTRACE_EXIT_CODE: { key: 'exitCode', parse: wholeNumber, accepts: 'an integer 1-255' },
+};
 
-function flag(text: string, set: (b: boolean) => void): boolean {
-	if (text !== '0' && text !== '1') return false;
-	set(text === '1');
-	return true;
+/** Sets one setting after its check; the check throws a TypeError naming the option. */
+function apply(into: Mutable<Settings>, key: keyof Settings, value: unknown): void {
+	(into as Record<keyof Settings, unknown>)[key] = CHECKS[key](value);
 }
 
 /** Reads the REFTRACE_* variables once; every unknown name and bad value goes into one warning. */
@@ -104,8 +137,15 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Settings {
 	for (const [name, value] of Object.entries(env)) {
 		if (!name.startsWith('REFTRACE') || value === undefined || value === '') continue;
 		const variable = VARIABLES[name];
-		if (variable === undefined) problems.push(`unknown variable ${name}`);
-		else if (!variable.apply(value, result)) problems.push(`${name}=${JSON.stringify(value)} is not ${variable.accepts}`);
+		if (variable === undefined) {
+			problems.push(`unknown variable ${name}`);
+			continue;
+		}
+		try {
+			apply(result, variable.key, variable.parse(value));
+		} catch {
+			problems.push(`${name}=${JSON.stringify(value)} is not ${variable.accepts}`);
+		}
 	}
 	if (problems.length > 0) {
 		const valid = Object.entries(VARIABLES).map(([name, v]) => `  ${name}: ${v.accepts}`);
@@ -121,13 +161,6 @@ export function settings(): Settings {
 	return current;
 }
 
-function checkInteger(name: string, value: unknown, min: number, max: number): number {
-	if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-		throw new TypeError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got ${String(value)}`);
-	}
-	return value;
-}
-
 /**
  * Changes the settings for objects tracked from now on (objects already tracked keep theirs).
  * @returns the settings now in force.
@@ -141,49 +174,8 @@ export function configure(options: ConfigureOptions): Settings {
 	const next: Mutable<Settings> = { ...current };
 	for (const [key, value] of Object.entries(options)) {
 		if (value === undefined) continue;
-		switch (key) {
-			case 'mode':
-				if (!(MODES as readonly unknown[]).includes(value)) {
-					throw new TypeError(`Expected \`mode\` to be one of ${MODES.join(', ')}, got ${String(value)}`);
-				}
-				next.mode = value as Mode;
-				break;
-			case 'onViolation':
-				if (typeof value !== 'function' && !(POLICIES as readonly unknown[]).includes(value)) {
-					throw new TypeError(`Expected \`onViolation\` to be 'report', 'throw' or a function, got ${String(value)}`);
-				}
-				next.onViolation = value as ViolationPolicy;
-				break;
-			case 'stackDepth':
-			case 'releaseStackDepth':
-				next[key] = checkInteger(key, value, 1, 64);
-				break;
-			case 'sample':
-				if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-					throw new TypeError(`Expected \`sample\` to be a number above 0 and at most 1, got ${String(value)}`);
-				}
-				next.sample = value;
-				break;
-			case 'quarantine':
-				next.quarantine = checkInteger('quarantine', value, 0, 1024);
-				break;
-			case 'gcLeaks':
-			case 'exitReport':
-				if (typeof value !== 'boolean') throw new TypeError(`Expected \`${key}\` to be a boolean, got ${typeof value}`);
-				next[key] = value;
-				break;
-			case 'reportPath':
-				if (value !== null && (typeof value !== 'string' || value === '')) {
-					throw new TypeError(`Expected \`reportPath\` to be a non-empty string or null, got ${typeof value}`);
-				}
-				next.reportPath = value as string | null;
-				break;
-			case 'exitCode':
-				next.exitCode = value === null ? null : checkInteger('exitCode', value, 1, 255);
-				break;
-			default:
-				throw new TypeError(`Unknown option \`${key}\`; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
-		}
+		if (!Object.hasOwn(CHECKS, key)) throw new TypeError(`Unknown option \`${key}\`; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
+		apply(next, key as keyof Settings, value);
 	}
 	current = Object.freeze(next);
 	return current;

@@ -104,8 +104,7 @@ export class Ref<T extends object> {
 		const record = this.#record;
 		record.count++;
 		const id = ++nextRefId;
-		const from = this.#link;
-		const link = record.recorded ? record.begin(id, 'acquire', owner, typeof from === 'object' ? from : null, ABOVE.acquire) : owner;
+		const link = record.recorded ? record.begin(id, 'acquire', owner, null, ABOVE.acquire) : owner;
 		return new Ref(CREATE, record, this.#value, link, id);
 	}
 
@@ -174,9 +173,7 @@ export class Ref<T extends object> {
 
 	static #culprit(ref: Ref<object>, op: EventOp): Culprit {
 		const link = ref.#link;
-		const entry = typeof link === 'object' ? link : null;
-		const owner = typeof link === 'object' ? (link.owner ?? undefined) : link;
-		return { op, ref: ref.#id, owner, entry, record: ref.#record };
+		return { op, ref: ref.#id, owner: ref.owner, entry: typeof link === 'object' ? link : null, record: ref.#record };
 	}
 
 	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */

@@ -131,6 +131,7 @@ function build(groups: Iterable<readonly [Tracked, readonly Entry[]]>): Snapshot
 				stackIndex.set(event.stack, stack);
 			}
 			const collected = entry.ending === 'leaked';
+			if (collected) collectedCount++;
 			refs.push({ ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age: milliseconds(now - entry.time), collected });
 			let site = sites.get(event.site);
 			if (site === undefined) {
@@ -148,7 +149,6 @@ function build(groups: Iterable<readonly [Tracked, readonly Entry[]]>): Snapshot
 		}
 		if (refs.length === 0) continue;
 		refCount += refs.length;
-		collectedCount += refs.filter((r) => r.collected).length;
 		objects.push({ object: record.label, name: record.name, mode: record.mode, count: record.count, refs });
 	}
 	const siteList = [...sites.values()]

@@ -20,13 +20,12 @@ export interface Frame {
 
 /** An interned call stack: equal stacks captured anywhere share one Stack object (the kernel's stack depot). */
 export interface Stack {
-	readonly id: number;
 	readonly frames: readonly Frame[];
 }
 
-// Frames whose file lies in this directory are the library's own and never shown.
+// Files in this directory are the library's own, by URL and by path: never shown in stacks or traces.
 const LIB_URL = new URL('.', import.meta.url).href;
-const LIB_PATH = fileURLToPath(LIB_URL);
+export const OWN_DIRECTORIES: readonly string[] = [LIB_URL, fileURLToPath(LIB_URL)];
 // Past this many interned nodes the depot stops growing; new stacks are then kept only by their events.
 const DEPOT_LIMIT = 200_000;
 
@@ -45,14 +44,13 @@ interface DepotNode {
 const root: DepotNode = { frame: null, parent: null, children: undefined, stack: undefined };
 const framesByFile = new Map<string, Map<number, Frame>>();
 let nodeCount = 0;
-let stackCount = 0;
 let depth = 10;
 // The prepareStackTrace that was installed when the current capture began (not ours).
 let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
 const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
 
 function isOwnFile(file: string): boolean {
-	return file.startsWith(LIB_URL) || file.startsWith(LIB_PATH);
+	return OWN_DIRECTORIES.some((dir) => file.startsWith(dir));
 }
 
 function functionName(site: NodeJS.CallSite): string | null {
@@ -116,7 +114,7 @@ function stackOf(node: DepotNode): Stack {
 	const frames: Frame[] = [];
 	for (let n: DepotNode | null = node; n !== null && n.frame !== null; n = n.parent) frames.push(n.frame);
 	frames.reverse();
-	node.stack = { id: ++stackCount, frames };
+	node.stack = { frames };
 	return node.stack;
 }
 
@@ -138,7 +136,7 @@ function collect(_error: Error, sites: NodeJS.CallSite[]): Stack {
 		if (next === undefined) overflow = [...stackOf(node).frames, frame];
 		else node = next;
 	}
-	return overflow === undefined ? stackOf(node) : { id: 0, frames: overflow };
+	return overflow === undefined ? stackOf(node) : { frames: overflow };
 }
 
 /**
@@ -187,7 +185,7 @@ function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
 	}
 }
 
-const NO_FRAMES: Stack = { id: 0, frames: [] };
+const NO_FRAMES: Stack = { frames: [] };
 let warned = false;
 
 function unavailable(): void {

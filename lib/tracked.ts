@@ -126,16 +126,17 @@ export class Tracked {
 	}
 
 	/**
-	 * Records a new reference and puts it on the live list. `above` is the public function the
-	 * application called; its frame and everything above it are left out of the stack.
+	 * Records a new reference and puts it on the live list. `moved` is the entry a move takes over (null
+	 * otherwise); `above` is the public function the application called, whose frame and everything above
+	 * it are left out of the stack.
 	 */
-	begin(id: number, origin: Origin, owner: string | undefined, from: Entry | null, above: Function): Entry {
+	begin(id: number, origin: Origin, owner: string | undefined, moved: Entry | null, above: Function): Entry {
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did.
 		const sampled = this.stacks && (this.sample >= 1 || Math.random() < this.sample);
 		const entry = new Entry(id, this, owner ?? null, origin, sampled ? captureStack(this.stackDepth, above) : null, clock());
-		if (origin === 'move' && from !== null) {
-			roots.set(entry, from.rootId);
-			const scope = from.scope;
+		if (moved !== null) {
+			roots.set(entry, moved.rootId);
+			const scope = moved.scope;
 			if (scope !== null) scopes.set(entry, scope);
 		} else {
 			const scope = currentScope();

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import type { RefEvent } from './events.js';
 import type { LeakError } from './leaks.js';
 import type { ViolationPolicy } from './modes.js';
 import { paintStderr, plain, type Paint } from './paint.js';
 import { renderViolation } from './report/text.js';
+import { OWN_DIRECTORIES } from './stack.js';
 
 /** Every kind of misuse reftrace reports. */
 export type ViolationKind =
@@ -46,9 +46,6 @@ export interface ViolationData {
 	readonly detail: string | null;
 }
 
-const LIB_URL = new URL('.', import.meta.url).href;
-const LIB_PATH = fileURLToPath(LIB_URL);
-
 /**
  * Base class of every reftrace violation: `kind` tells which; subclasses carry the structured events.
  * The message is the report as printed, without colour.
@@ -66,7 +63,7 @@ export abstract class RefTraceError extends Error {
 		if (this.stack !== undefined) {
 			this.stack = this.stack
 				.split('\n')
-				.filter((line) => !(line.startsWith('    at ') && (line.includes(LIB_PATH) || line.includes(LIB_URL))))
+				.filter((line) => !(line.startsWith('    at ') && OWN_DIRECTORIES.some((dir) => line.includes(dir))))
 				.join('\n');
 		}
 	}

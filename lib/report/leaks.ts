@@ -11,7 +11,8 @@ export interface LeakReportLimits {
 
 export const DEFAULT_LIMITS: LeakReportLimits = { sites: 10, objectsPerSite: 4, stacksPerSite: 3 };
 
-function plural(n: number, one: string, many = `${one}s`): string {
+/** `1 ref`, `2 refs`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
 	return `${n} ${n === 1 ? one : many}`;
 }
 
@@ -45,6 +46,11 @@ export function describeTotals(snapshot: Snapshot): string {
 	return `${plural(refs, 'live ref')} to ${plural(objects, 'object')} from ${plural(sites, 'site')}${certain}`;
 }
 
+/** How many violations a snapshot recaps, all kinds together. */
+export function violationTotal(snapshot: Snapshot): number {
+	return Object.values(snapshot.violations).reduce((sum, n) => sum + (n ?? 0), 0);
+}
+
 /** The violations line: `1 double-release, 2 use-after-release`, or null when there were none. */
 export function describeViolations(snapshot: Snapshot): string | null {
 	const parts = Object.entries(snapshot.violations).map(([kind, n]) => `${n} ${kind}`);
@@ -75,7 +81,7 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint, limits: LeakR
 	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold('reftrace: leak report:'))} ${describeTotals(snapshot)}`, paint, limits);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
 	const { refs, objects, sites } = snapshot.totals;
-	const count = Object.values(snapshot.violations).reduce((sum, n) => sum + (n ?? 0), 0);
+	const count = violationTotal(snapshot);
 	lines.push(
 		paint.bold(`SUMMARY: reftrace: ${plural(refs, 'live reference')} to ${plural(objects, 'object')} from ${plural(sites, 'site')}; ${plural(count, 'violation')}`),
 	);
