@@ -131,8 +131,9 @@ export class Tracked {
 	 * it are left out of the stack.
 	 */
 	begin(id: number, origin: Origin, owner: string | undefined, moved: Entry | null, above: Function): Entry {
-		// A reference is sampled as a whole: its ending records a stack only if its beginning did.
-		const sampled = this.stacks && (this.sample >= 1 || Math.random() < this.sample);
+		// A reference is sampled as a whole: its ending records a stack only if its beginning did, and a
+		// move carries on the reference it takes over, so it keeps that reference's decision.
+		const sampled = this.stacks && (moved !== null ? moved.stack !== null : this.sample >= 1 || Math.random() < this.sample);
 		const entry = new Entry(id, this, owner ?? null, origin, sampled ? captureStack(this.stackDepth, above) : null, clock());
 		if (moved !== null) {
 			roots.set(entry, moved.rootId);

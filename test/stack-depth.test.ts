@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { configure, DoubleReleaseError, track } from '../lib/index.js';
+import { configure, DoubleReleaseError, track, type UseAfterMoveError } from '../lib/index.js';
 import { collectViolations } from './helpers.js';
 
 function nest(depth: number, fn: () => void): void {
@@ -40,6 +40,20 @@ test('with sampling, every reference is listed and only a share of them record s
 		expect(error.firstRelease?.site === null).toBe(error.acquire?.site === null);
 		expect(error.culprit.site).not.toBeNull();
 	}
+	root.release();
+	configure({ sample: 1 });
+});
+
+test('a moved reference keeps the sampling decision it was taken with', () => {
+	const seen = collectViolations({ sample: 0.5 });
+	const root = track({}, { name: 'SampledMove' });
+	const moved = Array.from({ length: 200 }, () => root.acquire('taker')).map((ref) => [ref, ref.move('keeper')] as const);
+	for (const [old] of moved) void old.value;
+	const errors = seen as UseAfterMoveError[];
+	expect(errors).toHaveLength(200);
+	expect(errors.filter((e) => e.move?.site !== null).length).toBeGreaterThan(50);
+	for (const error of errors) expect(error.move?.site === null).toBe(error.earlier.find((p) => p.role === 'acquire')?.event.site === null);
+	for (const [, ref] of moved) ref.release();
 	root.release();
 	configure({ sample: 1 });
 });
