@@ -1,38 +1,10 @@
-import { performance } from 'node:perf_hooks';
-import { threadId } from 'node:worker_threads';
-import { sourceFrame, sourceLine, type SourceFrame } from './source-map.js';
+import { epochMilliseconds } from './clock.js';
+import type { EventOp, RefEvent } from './data.js';
+import { host } from './platform/host.js';
+import type { Entry } from './record.js';
+import { sourceFrame, sourceLine, type SourceFrame } from './sources.js';
 import type { Stack } from './stack.js';
-import { milliseconds, type Entry } from './tracked.js';
-
-/** What a reference event did. `use` is a read of `.value`; `dispose` a `[Symbol.dispose]()` call. */
-export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak';
-
-/** One event in a reference's life, as shown in reports and carried by errors. Plain, JSON-serialisable data. */
-export interface RefEvent {
-	readonly op: EventOp;
-	/** Id of the reference the event happened to (`ref #12` in reports). */
-	readonly ref: number;
-	/** Who held the reference: the name given, or in `full` mode the calling function. */
-	readonly owner: string;
-	/** Where it happened, `file:line:column` of original source relative to the working directory; null when no stack was recorded. */
-	readonly site: string | null;
-	/** The text of the site's source line, when readable. */
-	readonly source: string | null;
-	/**
-	 * Call stack, innermost first, as `fn (file:line:column)`; empty when no stack was recorded. Frames of
-	 * dependencies below the application's last frame end it as one line, `… N frames in dependencies`.
-	 */
-	readonly stack: readonly string[];
-	readonly pid: number;
-	readonly threadId: number;
-	/** Milliseconds since the Unix epoch. */
-	readonly time: number;
-}
-
-/** Owner shown when none was given and none can be derived (no stack in `off` and `list` modes). */
-export const NO_OWNER = '<no owner>';
-export const PID = process.pid;
-export const THREAD_ID = threadId;
+import { NO_OWNER } from './wording.js';
 
 function frameText(frame: SourceFrame): string {
 	const at = frame.line === 0 ? 'native' : `${frame.file}:${frame.line}:${frame.column}`;
@@ -97,17 +69,8 @@ function resolve(stack: Stack | null): ResolvedStack {
 /** Builds the public form of an event (`ticks` from `clock`); source mapping happens here, only when something is reported. */
 export function makeEvent(op: EventOp, ref: number, owner: string, stack: Stack | null, ticks: number): RefEvent {
 	const { site, source, frames } = resolve(stack);
-	return {
-		op,
-		ref,
-		owner,
-		site,
-		source,
-		stack: frames,
-		pid: PID,
-		threadId: THREAD_ID,
-		time: performance.timeOrigin + milliseconds(ticks),
-	};
+	const { pid, threadId } = host();
+	return { op, ref, owner, site, source, stack: frames, pid, threadId, time: epochMilliseconds(ticks) };
 }
 
 /** The event that began an entry's reference (track, acquire or move). */

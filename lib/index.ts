@@ -1,6 +1,16 @@
+/**
+ * reftrace for Node.js: per-reference refcount debugging.
+ * @example
+ * import { track } from 'reftrace';
+ * const conn = track(new Conn(), { onZero: (c) => c.close() });
+ */
+import { nodeHost } from './platform/node.js';
+import { start } from './start.js';
+
 export { track, Ref, type RefState, type TrackOptions } from './ref.js';
-export { configure, settings, type ConfigureOptions, type Mode, type Settings, type ViolationPolicy } from './modes.js';
-export type { EventOp, RefEvent } from './events.js';
+export { configure, settings, type ConfigureOptions, type Mode, type Settings, type ViolationPolicy } from './settings.js';
+export { SNAPSHOT_SCHEMA, type EventOp, type RefEvent, type PriorEvent, type PriorRole, type ViolationData, type ViolationKind } from './data.js';
+export type { Snapshot, SnapshotObject, SnapshotRef, SnapshotSite } from './data.js';
 export {
 	RefTraceError,
 	MisuseError,
@@ -12,12 +22,11 @@ export {
 	MoveAfterReleaseError,
 	DoubleMoveError,
 	OnZeroFailedError,
-	type PriorEvent,
-	type PriorRole,
-	type ViolationData,
-	type ViolationKind,
+	LeakError,
 	type Violation,
-} from './violations.js';
-export { checkLeaks, LeakError } from './leaks.js';
-export { snapshot, SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef, type SnapshotSite } from './snapshot.js';
-export { renderSnapshot } from './report/leaks.js';
+} from './errors.js';
+export { checkLeaks } from './check-leaks.js';
+export { snapshot } from './snapshot.js';
+export { renderSnapshot } from './report/leak-report.js';
+
+start(nodeHost);

@@ -1,14 +1,12 @@
-import { misuse, onZeroFailed, type Culprit } from './detect.js';
-import type { EventOp } from './events.js';
-import { NO_OWNER, ownerOf } from './events.js';
-import { installExitHook } from './exit.js';
-import { watch } from './leaks.js';
-import { settings } from './modes.js';
-import { Entry, Tracked } from './tracked.js';
-import { dispatch } from './violations.js';
+import type { EventOp, MisuseKind, RefState } from './data.js';
+import { dispatch } from './dispatch.js';
+import { ownerOf } from './events.js';
+import { misuse, onZeroFailed, type Culprit } from './explain.js';
+import { ObjectRecord, type Entry } from './record.js';
+import { expectObject, settings } from './settings.js';
+import { NO_OWNER } from './wording.js';
 
-/** A reference's state: `live` until it is released or moved away; never live again after that. */
-export type RefState = 'live' | 'released' | 'moved';
+export type { RefState };
 
 /** Options for `track`. */
 export interface TrackOptions<T extends object> {
@@ -21,9 +19,32 @@ export interface TrackOptions<T extends object> {
 }
 
 const CREATE = Symbol('reftrace.create');
+// Lets `track`, outside the class, give a new token its entry.
+let setEntry: (ref: Ref<object>, entry: Entry) => void;
 let nextRefId = 0;
-// Objects with a live tracking record, by name: the same object may be tracked under several names.
-const trackedNames = new WeakMap<object, Map<string, Tracked>>();
+/*
+ * Objects with a live record. An object is nearly always tracked under one name, so its record is stored
+ * directly; only an object tracked under several names at once gets a Map of them.
+ */
+const records = new WeakMap<object, ObjectRecord | Map<string, ObjectRecord>>();
+
+function recordNamed(value: object, name: string): ObjectRecord | undefined {
+	const slot = records.get(value);
+	return slot instanceof Map ? slot.get(name) : slot?.name === name ? slot : undefined;
+}
+
+function addRecord(value: object, record: ObjectRecord): void {
+	const slot = records.get(value);
+	if (slot === undefined) records.set(value, record);
+	else if (slot instanceof Map) slot.set(record.name, record);
+	else records.set(value, new Map([[slot.name, slot], [record.name, record]]));
+}
+
+function removeRecord(value: object, record: ObjectRecord): void {
+	const slot = records.get(value);
+	if (slot === record) records.delete(value);
+	else if (slot instanceof Map) slot.delete(record.name);
+}
 
 /** Id of the newest reference; references taken later have larger ids. */
 export function lastRefId(): number {
@@ -41,23 +62,23 @@ function checkOwner(owner: unknown): void {
  * Copying the variable does not create a reference; `acquire` does.
  */
 export class Ref<T extends object> {
-	readonly #record: Tracked;
+	readonly #record: ObjectRecord;
 	readonly #value: T;
 	// The entry in list/full mode; in off mode the owner given, if any. One slot: memory is per live ref.
-	readonly #link: Entry | string | undefined;
+	// A recorded reference's entry is set right after the token exists (its observers watch the token).
+	#link: Entry | string | undefined;
 	readonly #id: number;
 	// 'void': a ref born from a misuse under the report policy. Its misuse was reported, so its later
 	// calls stay quiet; it reads as 'released'.
 	#state: RefState | 'void' = 'live';
 
 	/** @internal Refs are made by `track`, `acquire` and `move`. */
-	constructor(create: typeof CREATE, record: Tracked, value: T, link: Entry | string | undefined, id: number) {
+	constructor(create: typeof CREATE, record: ObjectRecord, value: T, id: number, owner: string | undefined) {
 		if (create !== CREATE) throw new TypeError('Ref cannot be constructed directly; use track(value)');
 		this.#record = record;
 		this.#value = value;
-		this.#link = link;
 		this.#id = id;
-		if (typeof link === 'object') watch(this, link);
+		this.#link = owner;
 	}
 
 	/** The object. Reading it through a released or moved reference is a violation (the value is still returned). */
@@ -103,9 +124,10 @@ export class Ref<T extends object> {
 		if (this.#state !== 'live') return Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire, owner);
 		const record = this.#record;
 		record.count++;
-		const id = ++nextRefId;
-		const link = record.recorded ? record.begin(id, 'acquire', owner, null, ABOVE.acquire) : owner;
-		return new Ref(CREATE, record, this.#value, link, id);
+		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		// Begun here, not in the constructor: each frame between the capture and the application's call costs V8 a frame walk.
+		if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
+		return ref;
 	}
 
 	/**
@@ -128,11 +150,12 @@ export class Ref<T extends object> {
 		const record = this.#record;
 		const entry = this.#link;
 		this.#state = 'moved';
-		const id = ++nextRefId;
-		if (typeof entry !== 'object') return new Ref(CREATE, record, this.#value, owner, id);
-		const next = record.begin(id, 'move', owner, entry, ABOVE.move);
+		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		if (typeof entry !== 'object') return ref;
+		const next = record.begin(ref.#id, 'move', owner, entry, ABOVE.move, ref);
+		ref.#link = next;
 		record.end(entry, 'moved', next.stack, ABOVE.move, next);
-		return new Ref(CREATE, record, this.#value, next, id);
+		return ref;
 	}
 
 	/** How `console.log` and `util.inspect` show a ref: `Ref<Conn#3> #12 live, owner session` (never a use of `.value`). */
@@ -161,13 +184,13 @@ export class Ref<T extends object> {
 	static #zero(ref: Ref<object>, op: EventOp, above: Function): void {
 		const record = ref.#record;
 		record.retire();
-		trackedNames.get(ref.#value)?.delete(record.name);
+		removeRecord(ref.#value, record);
 		const onZero = record.onZero as ((value: object) => void) | undefined;
 		if (onZero === undefined) return;
 		try {
 			onZero(ref.#value);
 		} catch (cause) {
-			dispatch(record.policy, onZeroFailed(Ref.#culprit(ref, op), cause, above));
+			dispatch(record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
 		}
 	}
 
@@ -177,9 +200,15 @@ export class Ref<T extends object> {
 	}
 
 	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
-	static #dead<T extends object>(ref: Ref<T>, op: EventOp, kind: Parameters<typeof misuse>[0], above: Function, owner?: string): Ref<T> {
-		if (ref.#state !== 'void') dispatch(ref.#record.policy, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above));
-		const result = new Ref(CREATE, ref.#record, ref.#value, owner, ++nextRefId);
+	static {
+		setEntry = (ref, entry) => {
+			ref.#link = entry;
+		};
+	}
+
+	static #dead<T extends object>(ref: Ref<T>, op: EventOp, kind: MisuseKind, above: Function, owner?: string): Ref<T> {
+		if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above));
+		const result = new Ref(CREATE, ref.#record, ref.#value, ++nextRefId, owner);
 		result.#state = 'void';
 		return result;
 	}
@@ -207,27 +236,22 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
 		throw new TypeError(`Expected \`value\` to be an object, got ${value === null ? 'null' : typeof value}`);
 	}
-	if (typeof options !== 'object' || options === null) {
-		throw new TypeError(`Expected \`options\` to be an object, got ${options === null ? 'null' : typeof options}`);
-	}
+	expectObject('options', options);
 	const { name = defaultName(value), owner, onZero } = options;
 	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${typeof name}`);
 	checkOwner(owner);
 	if (onZero !== undefined && typeof onZero !== 'function') {
 		throw new TypeError(`Expected \`onZero\` to be a function, got ${typeof onZero}`);
 	}
-	let names = trackedNames.get(value);
-	const existing = names?.get(name);
+	const existing = recordNamed(value, name);
 	if (existing !== undefined) {
 		throw new TypeError(`Expected \`value\` to be an object not already tracked as ${name}; it is tracked as ${existing.label} with count ${existing.count}`);
 	}
-	const config = settings();
-	if (config.mode !== 'off') installExitHook();
-	const record = new Tracked(name, config, onZero);
-	if (names === undefined) trackedNames.set(value, (names = new Map()));
-	names.set(name, record);
-	const id = ++nextRefId;
-	return new Ref(CREATE, record, value, record.recorded ? record.begin(id, 'track', owner, null, track) : owner, id);
+	const record = new ObjectRecord(name, settings(), onZero);
+	addRecord(value, record);
+	const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
+	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, track, ref));
+	return ref;
 }
 
 function defaultName(value: object): string {

@@ -3,8 +3,11 @@
  * Configured only by REFTRACE_* environment variables (read when reftrace loads): full tracking by
  * default, the exit report, a report on SIGINT/SIGTERM, and a live dump on SIGUSR2.
  */
-import { installDumpSignal, installExitHook, installSignalHandlers } from './exit.js';
+import { installDumpSignal, installExitHook, installStopHandlers } from './exit-report.js';
+import { nodeHost } from './platform/node.js';
+import { start } from './start.js';
 
+start(nodeHost);
 installExitHook();
-installSignalHandlers();
+installStopHandlers();
 installDumpSignal();

@@ -1,25 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { host, type AsyncContext } from './platform/host.js';
 
 /** A checked scope (`checkLeaks`): references taken inside it must be gone by its end. */
 export interface Scope {
 	readonly parent: Scope | null;
 }
 
-const storage = new AsyncLocalStorage<Scope>();
+// Made when the first scope opens: the host is not there yet while modules load.
+let context: AsyncContext<Scope> | undefined;
 // Read on every new reference: while no scope is open, taking a reference pays nothing for scopes.
 let open = 0;
 
 /** The innermost scope the current async context runs in, or null. */
 export function currentScope(): Scope | null {
-	return open === 0 ? null : (storage.getStore() ?? null);
+	return open === 0 ? null : (context?.get() ?? null);
 }
 
-/** Runs `fn` inside a new scope (nested in the current one) and returns its result. */
+/** Runs `fn` inside `scope` and returns its result. */
 export function runInScope<R>(scope: Scope, fn: () => R): R {
-	return storage.run(scope, fn);
+	return (context ??= host().asyncContext<Scope>()).run(scope, fn);
 }
 
-/** Opens a scope; the caller must call `closeScope` exactly once. */
+/** Opens a scope nested in the current one; the caller must call `closeScope` exactly once. */
 export function openScope(): Scope {
 	open++;
 	return { parent: currentScope() };

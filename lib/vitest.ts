@@ -6,13 +6,15 @@
  * // vitest.config.ts
  * export default defineConfig({ test: { setupFiles: ['reftrace/vitest'] } });
  */
-import { afterEach, beforeEach } from 'vitest';
-import { scopeLeaks } from './leaks.js';
-import { configure } from './modes.js';
+import { afterEach, beforeEach, type TestContext } from 'vitest';
+import { scopeLeak } from './explain.js';
+import { nodeHost } from './platform/node.js';
 import { lastRefId } from './ref.js';
+import { configure } from './settings.js';
 import { collectSnapshot } from './snapshot.js';
+import { start } from './start.js';
 
-let start = 0;
+let firstRef = 0;
 let allowed = false;
 
 /** Lets the current test end with live references (a cache under test that keeps some, say). */
@@ -20,16 +22,19 @@ export function allowLeaks(): void {
 	allowed = true;
 }
 
+start(nodeHost);
 // Per-test checks replace the exit report, which would repeat leftovers of every test at worker exit.
 configure({ exitReport: false });
 
 beforeEach(() => {
-	start = lastRefId();
+	firstRef = lastRefId();
 	allowed = false;
 });
 
-afterEach((context) => {
+function checkTest(context: TestContext): void {
 	if (allowed || context.task.result?.state === 'fail') return;
-	const error = scopeLeaks(collectSnapshot((entry) => entry.rootId > start), `test "${context.task.name}"`);
+	const error = scopeLeak(collectSnapshot((entry) => entry.rootId > firstRef), `test "${context.task.name}"`, checkTest);
 	if (error !== null) throw error;
-});
+}
+
+afterEach(checkTest);

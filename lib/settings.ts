@@ -1,12 +1,8 @@
-import type { Violation } from './violations.js';
+import type { Mode } from './data.js';
+import type { Violation } from './errors.js';
+import { host } from './platform/host.js';
 
-/**
- * How much each tracked object records.
- * - `off`: counts, states and `onZero` only; every misuse is still caught, without history.
- * - `list`: plus a live list of references and a quarantine of ended ones (owners and times, no stacks).
- * - `full`: plus a call-site stack for every event.
- */
-export type Mode = 'off' | 'list' | 'full';
+export type { Mode };
 
 /** What happens at a violation: print a report and go on, throw from the offending call, or call back (`error.kind` narrows it). */
 export type ViolationPolicy = 'report' | 'throw' | ((error: Violation) => void);
@@ -60,6 +56,13 @@ const DEFAULTS: Settings = {
 	reportPath: null,
 	exitCode: null,
 };
+
+/** @throws TypeError naming `name` when `value` is not an object. */
+export function expectObject(name: string, value: unknown): void {
+	if (typeof value !== 'object' || value === null) {
+		throw new TypeError(`Expected \`${name}\` to be an object, got ${value === null ? 'null' : typeof value}`);
+	}
+}
 
 function oneOf<T>(name: string, value: unknown, allowed: readonly T[]): T {
 	if (!(allowed as readonly unknown[]).includes(value)) {
@@ -131,7 +134,7 @@ function apply(into: Mutable<Settings>, key: keyof Settings, value: unknown): vo
 }
 
 /** Reads the REFTRACE_* variables once; every unknown name and bad value goes into one warning. */
-function fromEnvironment(env: NodeJS.ProcessEnv): Settings {
+function fromEnvironment(env: Readonly<Record<string, string | undefined>>): Settings {
 	const result: Mutable<Settings> = { ...DEFAULTS };
 	const problems: string[] = [];
 	for (const [name, value] of Object.entries(env)) {
@@ -149,16 +152,17 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Settings {
 	}
 	if (problems.length > 0) {
 		const valid = Object.entries(VARIABLES).map(([name, v]) => `  ${name}: ${v.accepts}`);
-		process.emitWarning(`reftrace ignored ${problems.join('; ')}. Valid variables:\n${valid.join('\n')}`, { code: 'REFTRACE_ENV' });
+		host().warn(`reftrace ignored ${problems.join('; ')}. Valid variables:\n${valid.join('\n')}`, 'REFTRACE_ENV');
 	}
 	return Object.freeze(result);
 }
 
-let current: Settings = fromEnvironment(process.env);
+// Read from the environment at the first call: entry points make it right after installing the host.
+let current: Settings | undefined;
 
 /** The settings in force now. */
 export function settings(): Settings {
-	return current;
+	return (current ??= fromEnvironment(host().env));
 }
 
 /**
@@ -168,10 +172,8 @@ export function settings(): Settings {
  * @example configure({ mode: 'list', onViolation: 'throw' });
  */
 export function configure(options: ConfigureOptions): Settings {
-	if (typeof options !== 'object' || options === null) {
-		throw new TypeError(`Expected \`options\` to be an object, got ${options === null ? 'null' : typeof options}`);
-	}
-	const next: Mutable<Settings> = { ...current };
+	expectObject('options', options);
+	const next: Mutable<Settings> = { ...settings() };
 	for (const [key, value] of Object.entries(options)) {
 		if (value === undefined) continue;
 		if (!Object.hasOwn(CHECKS, key)) throw new TypeError(`Unknown option \`${key}\`; expected one of ${Object.keys(DEFAULTS).join(', ')}`);

@@ -1,28 +1,19 @@
-import { plain as plainPaint, type Paint } from '../paint.js';
-import type { Snapshot, SnapshotSite } from '../snapshot.js';
-import { formatAge, stackLine } from './text.js';
+import type { Snapshot, SnapshotSite } from '../data.js';
+import { clip, formatAge, plural, stackLine } from './format.js';
+import { plain, type Paint } from './paint.js';
 
-/** How much of a snapshot a leak report shows before it says "... and N more". */
-export interface LeakReportLimits {
-	readonly sites: number;
-	readonly objectsPerSite: number;
-	readonly stacksPerSite: number;
-}
+// How much of a snapshot a leak report shows before it says "... and N more".
+const SITES = 10;
+const OBJECTS_PER_SITE = 4;
+const STACKS_PER_SITE = 3;
 
-export const DEFAULT_LIMITS: LeakReportLimits = { sites: 10, objectsPerSite: 4, stacksPerSite: 3 };
-
-/** `1 ref`, `2 refs`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-	return `${n} ${n === 1 ? one : many}`;
-}
-
-function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint, limits: LeakReportLimits): string[] {
+function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): string[] {
 	const [first, ...others] = site.objects;
 	if (first === undefined) return [];
 	const where = site.site === null ? 'an unrecorded site (list mode keeps no stacks)' : paint.yellow(site.site);
-	const source = site.source === null ? '' : ` - ${site.source.length > 100 ? `${site.source.slice(0, 99)}…` : site.source}`;
+	const source = site.source === null ? '' : ` - ${clip(site.source)}`;
 	const lines = [`  ${paint.bold(`${first.object} has ${first.refs}/${first.count} refs`)} at ${where}${source}`];
-	const shown = others.slice(0, limits.objectsPerSite - 1);
+	const shown = others.slice(0, OBJECTS_PER_SITE - 1);
 	if (shown.length > 0) {
 		const more = others.length - shown.length;
 		const tail = more > 0 ? ` and ${plural(more, 'more object')}` : '';
@@ -31,11 +22,11 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint, limits
 	const owners = site.owners.map((o) => (o.refs === 1 ? o.owner : `${o.owner} ×${o.refs}`)).join(', ');
 	const collected = site.collected > 0 ? paint.red(`; ${site.collected} collected while live`) : '';
 	lines.push(`    owners: ${owners}; oldest ${formatAge(site.oldest)}${collected}`);
-	site.stacks.slice(0, limits.stacksPerSite).forEach((entry, index) => {
+	site.stacks.slice(0, STACKS_PER_SITE).forEach((entry, index) => {
 		if (index > 0 || site.stacks.length > 1) lines.push(`    stack ${index + 1} of ${site.stacks.length} (${plural(entry.refs, 'ref')}):`);
 		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(frame, paint));
 	});
-	if (site.stacks.length > limits.stacksPerSite) lines.push(`    ... and ${plural(site.stacks.length - limits.stacksPerSite, 'more stack')}`);
+	if (site.stacks.length > STACKS_PER_SITE) lines.push(`    ... and ${plural(site.stacks.length - STACKS_PER_SITE, 'more stack')}`);
 	return lines;
 }
 
@@ -52,7 +43,7 @@ export function violationTotal(snapshot: Snapshot): number {
 }
 
 /** The violations line: `1 double-release, 2 use-after-release`, or null when there were none. */
-export function describeViolations(snapshot: Snapshot): string | null {
+function describeViolations(snapshot: Snapshot): string | null {
 	const parts = Object.entries(snapshot.violations).map(([kind, n]) => `${n} ${kind}`);
 	return parts.length === 0 ? null : parts.join(', ');
 }
@@ -61,10 +52,10 @@ export function describeViolations(snapshot: Snapshot): string | null {
  * Renders live references grouped by site, in the kernel's form `Conn#3 has 2/4 refs at <site>`,
  * with owners, ages and the distinct stacks under each site. `heading` opens the report.
  */
-export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Paint, limits: LeakReportLimits = DEFAULT_LIMITS): string[] {
+export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Paint): string[] {
 	const lines = [heading];
-	for (const site of snapshot.sites.slice(0, limits.sites)) lines.push(...renderSite(snapshot, site, paint, limits));
-	const hidden = snapshot.sites.slice(limits.sites);
+	for (const site of snapshot.sites.slice(0, SITES)) lines.push(...renderSite(snapshot, site, paint));
+	const hidden = snapshot.sites.slice(SITES);
 	if (hidden.length > 0) {
 		const refs = hidden.reduce((sum, s) => sum + s.refs, 0);
 		lines.push(`  ... and ${plural(hidden.length, 'more site')} with ${plural(refs, 'ref')}`);
@@ -73,12 +64,12 @@ export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Pai
 }
 
 /** The report printed at exit (and by `renderSnapshot`): grouped live references, violations, and a one-line summary. */
-export function renderExitReport(snapshot: Snapshot, paint: Paint, limits: LeakReportLimits = DEFAULT_LIMITS): string {
+export function renderExitReport(snapshot: Snapshot, paint: Paint): string {
 	const violations = describeViolations(snapshot);
 	if (snapshot.totals.refs === 0) {
 		return `reftrace: no live references${violations === null ? '' : `; violations reported: ${violations}`}`;
 	}
-	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold('reftrace: leak report:'))} ${describeTotals(snapshot)}`, paint, limits);
+	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold('reftrace: leak report:'))} ${describeTotals(snapshot)}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
 	const { refs, objects, sites } = snapshot.totals;
 	const count = violationTotal(snapshot);
@@ -88,10 +79,15 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint, limits: LeakR
 	return lines.join('\n');
 }
 
+/** The live dump printed on demand (SIGUSR2): every live reference, grouped by site. */
+export function renderDump(snapshot: Snapshot, paint: Paint): string {
+	return renderLeakGroups(snapshot, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(snapshot)}`, paint).join('\n');
+}
+
 /**
  * Renders a snapshot as the same text the exit report prints, without colour.
  * @example process.stdout.write(`${renderSnapshot(snapshot())}\n`);
  */
 export function renderSnapshot(snapshot: Snapshot): string {
-	return renderExitReport(snapshot, plainPaint);
+	return renderExitReport(snapshot, plain);
 }

@@ -1,37 +1,75 @@
-import { performance } from 'node:perf_hooks';
-import type { Mode, Settings, ViolationPolicy } from './modes.js';
+import { clock } from './clock.js';
+import type { Violation } from './errors.js';
 import { currentScope, type Scope } from './scope.js';
-import { captureStack, type Stack } from './stack.js';
+import type { Settings } from './settings.js';
+import { host } from './platform/host.js';
+import { internFrames, type Stack } from './stack.js';
 
 /** How a reference came to be: the object's first reference, a new count, or a hand-off. */
 export type Origin = 'track' | 'acquire' | 'move';
 /** How a reference ended; `leaked` means it was collected while still live. */
 export type Ending = 'released' | 'moved' | 'leaked';
 
-/*
- * Times are kept as whole ticks of 10 µs: small integers that V8 stores inline, where a fractional
- * millisecond would cost a 16-byte box per entry. They stay exact integers past 2^31 ticks (about six
- * hours of uptime); only then do they take the box.
- */
-const TICKS_PER_MS = 100;
-
-/** Now, in ticks since the process started. */
-export function clock(): number {
-	return Math.round(performance.now() * TICKS_PER_MS);
-}
-
-/** Ticks to milliseconds. */
-export function milliseconds(ticks: number): number {
-	return ticks / TICKS_PER_MS;
-}
-
 /** How and when a reference ended; allocated only then, so a live reference does not carry it. */
 export interface EndRecord {
 	readonly how: Ending;
 	readonly stack: Stack | null;
+	/** In ticks (see `clock`). */
 	readonly time: number;
 	/** For a moved reference, the entry that took it over. */
 	readonly successor: Entry | null;
+}
+
+/**
+ * Receives every event of the record as it happens (objects tracked in `list` or `full` mode). Entries
+ * and records are plain data (ids, owners, interned stacks, ticks); they never hold the application's
+ * objects.
+ */
+export interface RecordObserver {
+	/** A reference began; `entry.origin` says how. `token` is its Ref: watch it weakly, never keep it. */
+	readonly begin?: (entry: Entry, token: object) => void;
+	/** A reference ended; `entry.end` says how (released, moved or leaked). */
+	readonly end?: (entry: Entry) => void;
+	/** An object's count reached zero: the end of its life. */
+	readonly zero?: (record: ObjectRecord) => void;
+	/** A violation was found, before its policy acts on it. */
+	readonly violation?: (error: Violation) => void;
+}
+
+const observers: RecordObserver[] = [];
+const nothing = (): void => undefined;
+// What the hot path calls: null while nobody observes (one check per event), else one fan-out.
+let observer: Required<RecordObserver> | null = null;
+
+function fanOut(): Required<RecordObserver> | null {
+	if (observers.length === 0) return null;
+	const [only] = observers;
+	if (observers.length === 1 && only !== undefined) {
+		return { begin: only.begin ?? nothing, end: only.end ?? nothing, zero: only.zero ?? nothing, violation: only.violation ?? nothing };
+	}
+	const all = [...observers];
+	return {
+		begin: (entry, token) => all.forEach((o) => o.begin?.(entry, token)),
+		end: (entry) => all.forEach((o) => o.end?.(entry)),
+		zero: (record) => all.forEach((o) => o.zero?.(record)),
+		violation: (error) => all.forEach((o) => o.violation?.(error)),
+	};
+}
+
+/** Adds an observer of every event from now on. @returns a function that removes it. */
+export function observe(added: RecordObserver): () => void {
+	observers.push(added);
+	observer = fanOut();
+	return () => {
+		const index = observers.indexOf(added);
+		if (index >= 0) observers.splice(index, 1);
+		observer = fanOut();
+	};
+}
+
+/** Tells the observers of a violation (violations are rare: no fast path). */
+export function noteViolation(error: Violation): void {
+	observer?.violation(error);
 }
 
 // Rarely set, so kept beside entries rather than in every one: the id a moved reference was first
@@ -51,7 +89,7 @@ export class Entry {
 
 	constructor(
 		readonly id: number,
-		readonly record: Tracked,
+		readonly record: ObjectRecord,
 		/** Null in `full` mode when the caller named no owner: derived from the stack when shown. */
 		readonly owner: string | null,
 		readonly origin: Origin,
@@ -77,10 +115,10 @@ export class Entry {
 
 const nextObjectId = new Map<string, number>();
 /** Objects tracked in `list`/`full` mode whose count is above zero (what snapshots and exit reports read). */
-export const liveRecords = new Set<Tracked>();
+export const liveRecords = new Set<ObjectRecord>();
 
 /** Everything reftrace knows about one tracked object; it never holds the object itself. */
-export class Tracked {
+export class ObjectRecord {
 	readonly id: number;
 	count = 1;
 	/** Head of the live list (list/full modes). */
@@ -88,35 +126,20 @@ export class Tracked {
 	/** Ring of recently ended entries (list/full modes). */
 	readonly quarantine: (Entry | undefined)[];
 	private quarantineNext = 0;
-	readonly mode: Mode;
-	readonly policy: ViolationPolicy;
+	/** Whether references are recorded (list/full modes): read on every acquire. */
 	readonly recorded: boolean;
-	readonly stacks: boolean;
-	readonly stackDepth: number;
-	readonly releaseStackDepth: number;
-	/** Whether dropped references are reported when collected. */
-	readonly gcLeaks: boolean;
-	/** Share of references whose events record stacks (full mode). */
-	readonly sample: number;
 
 	/** Takes the settings in force now; the object keeps them for life. */
 	constructor(
 		readonly name: string,
-		config: Settings,
+		readonly settings: Settings,
 		readonly onZero: ((value: never) => void) | undefined,
 	) {
 		const id = (nextObjectId.get(name) ?? 0) + 1;
 		nextObjectId.set(name, id);
 		this.id = id;
-		this.mode = config.mode;
-		this.policy = config.onViolation;
-		this.recorded = config.mode !== 'off';
-		this.stacks = config.mode === 'full';
-		this.stackDepth = config.stackDepth;
-		this.releaseStackDepth = config.releaseStackDepth;
-		this.gcLeaks = config.gcLeaks && this.recorded;
-		this.sample = config.sample;
-		this.quarantine = this.recorded ? new Array<Entry | undefined>(config.quarantine) : [];
+		this.recorded = settings.mode !== 'off';
+		this.quarantine = this.recorded ? new Array<Entry | undefined>(settings.quarantine) : [];
 		if (this.recorded) liveRecords.add(this);
 	}
 
@@ -126,15 +149,16 @@ export class Tracked {
 	}
 
 	/**
-	 * Records a new reference and puts it on the live list. `moved` is the entry a move takes over (null
-	 * otherwise); `above` is the public function the application called, whose frame and everything above
-	 * it are left out of the stack.
+	 * Records a new reference held by `token` and puts it on the live list. `moved` is the entry a move
+	 * takes over (null otherwise); `above` is the public function the application called, whose frame and
+	 * everything above it are left out of the stack.
 	 */
-	begin(id: number, origin: Origin, owner: string | undefined, moved: Entry | null, above: Function): Entry {
+	begin(id: number, origin: Origin, owner: string | undefined, moved: Entry | null, above: Function, token: object): Entry {
+		const { settings } = this;
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did, and a
 		// move carries on the reference it takes over, so it keeps that reference's decision.
-		const sampled = this.stacks && (moved !== null ? moved.stack !== null : this.sample >= 1 || Math.random() < this.sample);
-		const entry = new Entry(id, this, owner ?? null, origin, sampled ? captureStack(this.stackDepth, above) : null, clock());
+		const sampled = settings.mode === 'full' && (moved !== null ? moved.stack !== null : settings.sample >= 1 || Math.random() < settings.sample);
+		const entry = new Entry(id, this, owner ?? null, origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, clock());
 		if (moved !== null) {
 			roots.set(entry, moved.rootId);
 			const scope = moved.scope;
@@ -147,6 +171,7 @@ export class Tracked {
 		if (head !== null) head.prev = entry;
 		entry.next = head;
 		this.head = entry;
+		if (observer !== null) observer.begin(entry, token);
 		return entry;
 	}
 
@@ -155,24 +180,27 @@ export class Tracked {
 	 * `stack` is the ending's stack when the caller already has it (a move shares one with its new entry).
 	 */
 	end(entry: Entry, how: Ending, stack: Stack | null | undefined, above: Function, successor: Entry | null): void {
-		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? captureStack(this.releaseStackDepth, above) : null;
+		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? internFrames(host().captureFrames(this.settings.releaseStackDepth, above)) : null;
 		entry.end = { how, stack: endStack, time: clock(), successor };
-		if (how === 'leaked') return;
-		const { prev, next } = entry;
-		if (prev !== null) prev.next = next;
-		else this.head = next;
-		if (next !== null) next.prev = prev;
-		entry.prev = entry.next = null;
-		const size = this.quarantine.length;
-		if (size > 0) {
-			this.quarantine[this.quarantineNext] = entry;
-			this.quarantineNext = (this.quarantineNext + 1) % size;
+		if (how !== 'leaked') {
+			const { prev, next } = entry;
+			if (prev !== null) prev.next = next;
+			else this.head = next;
+			if (next !== null) next.prev = prev;
+			entry.prev = entry.next = null;
+			const size = this.quarantine.length;
+			if (size > 0) {
+				this.quarantine[this.quarantineNext] = entry;
+				this.quarantineNext = (this.quarantineNext + 1) % size;
+			}
 		}
+		if (observer !== null) observer.end(entry);
 	}
 
 	/** Called once, when the count reaches zero: the object leaves the set of live records. */
 	retire(): void {
 		liveRecords.delete(this);
+		if (observer !== null && this.recorded) observer.zero(this);
 	}
 
 	/** Live entries, newest first. */

@@ -1,0 +1,24 @@
+import { scopeLeak } from './explain.js';
+import { closeScope, openScope, runInScope, within } from './scope.js';
+import { collectSnapshot } from './snapshot.js';
+
+/**
+ * Runs `fn` (sync or async) and checks that every reference it took — to objects tracked in `list` or
+ * `full` mode — was released or moved out by the time it settles. References taken by concurrent work
+ * outside `fn` are not counted; a reference moved out of one taken before `fn` is not counted either.
+ * @returns a promise of `fn`'s result.
+ * @throws (rejects with) `LeakError` listing the references still live, grouped by the site that took them; or whatever `fn` threw.
+ * @example await checkLeaks(async () => { const conn = pool.acquire('job'); await work(conn); conn.release(); });
+ */
+export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Awaited<R>> {
+	if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`);
+	const scope = openScope();
+	try {
+		const result = await runInScope(scope, fn);
+		const error = scopeLeak(collectSnapshot((entry) => within(entry.scope, scope)), 'checkLeaks()', checkLeaks);
+		if (error !== null) throw error;
+		return result;
+	} finally {
+		closeScope();
+	}
+}

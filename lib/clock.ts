@@ -1,0 +1,22 @@
+/*
+ * Times are kept as whole ticks of 10 µs: small integers that V8 stores inline, where a fractional
+ * millisecond would cost a 16-byte box per entry. They stay exact integers past 2^31 ticks (about six
+ * hours of uptime); only then do they take the box. `performance` is a global in every runtime reftrace
+ * supports.
+ */
+const TICKS_PER_MS = 100;
+
+/** Now, in ticks since the process started. */
+export function clock(): number {
+	return Math.round(performance.now() * TICKS_PER_MS);
+}
+
+/** Ticks to milliseconds. */
+export function milliseconds(ticks: number): number {
+	return ticks / TICKS_PER_MS;
+}
+
+/** Ticks to milliseconds since the Unix epoch, as reports and snapshots give times. */
+export function epochMilliseconds(ticks: number): number {
+	return performance.timeOrigin + ticks / TICKS_PER_MS;
+}

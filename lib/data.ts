@@ -1,0 +1,162 @@
+/*
+ * The plain, JSON-serialisable data reftrace reports: events, violations and snapshots. Types only (and
+ * the schema name): every other module may read these; these read nothing.
+ */
+
+/**
+ * How much each tracked object records.
+ * - `off`: counts, states and `onZero` only; every misuse is still caught, without history.
+ * - `list`: plus a live list of references and a quarantine of ended ones (owners and times, no stacks).
+ * - `full`: plus a call-site stack for every event.
+ */
+export type Mode = 'off' | 'list' | 'full';
+
+/** A reference's state: `live` until it is released or moved away; never live again after that. */
+export type RefState = 'live' | 'released' | 'moved';
+
+/** What a reference event did. `use` is a read of `.value`; `dispose` a `[Symbol.dispose]()` call. */
+export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak';
+
+/** One event in a reference's life, as shown in reports and carried by errors. Plain, JSON-serialisable data. */
+export interface RefEvent {
+	readonly op: EventOp;
+	/** Id of the reference the event happened to (`ref #12` in reports). */
+	readonly ref: number;
+	/** Who held the reference: the name given, or in `full` mode the calling function. */
+	readonly owner: string;
+	/** Where it happened, `file:line:column` of original source relative to the working directory; null when no stack was recorded. */
+	readonly site: string | null;
+	/** The text of the site's source line, when readable. */
+	readonly source: string | null;
+	/**
+	 * Call stack, innermost first, as `fn (file:line:column)`; empty when no stack was recorded. Frames of
+	 * dependencies below the application's last frame end it as one line, `… N frames in dependencies`.
+	 */
+	readonly stack: readonly string[];
+	readonly pid: number;
+	readonly threadId: number;
+	/** Milliseconds since the Unix epoch. */
+	readonly time: number;
+}
+
+/** Every kind of misuse reftrace reports. */
+export type ViolationKind =
+	| 'double-release'
+	| 'release-after-move'
+	| 'use-after-move'
+	| 'use-after-release'
+	| 'acquire-after-release'
+	| 'move-after-release'
+	| 'double-move'
+	| 'on-zero-failed'
+	| 'leak';
+
+/** The misuses of one reference, caught at the offending call. */
+export type MisuseKind = Exclude<ViolationKind, 'on-zero-failed' | 'leak'>;
+
+/** What an earlier event is to the culprit: the reference's beginning, its release, its move away, or other history. */
+export type PriorRole = 'acquire' | 'release' | 'move' | 'history';
+
+/** An earlier event that makes the culprit wrong; `title` is how the report introduces it (`first released by`). */
+export interface PriorEvent {
+	readonly role: PriorRole;
+	readonly title: string;
+	readonly event: RefEvent;
+}
+
+/** Everything a misuse report says, as plain data. */
+export interface ViolationData {
+	readonly kind: Exclude<ViolationKind, 'leak'>;
+	/** The object's label, `Conn#3`. */
+	readonly object: string;
+	/** One line: what happened to what. */
+	readonly summary: string;
+	/** The offending call. */
+	readonly culprit: RefEvent;
+	/** The earlier events, most relevant first. Empty when the object was tracked in `off` mode. */
+	readonly earlier: readonly PriorEvent[];
+	/** The object's count after the violation (a violation never changes it). */
+	readonly count: number;
+	/** Why earlier events lack history (`off` mode) or stacks (`list` mode, or a reference not sampled); null when they do not. */
+	readonly note: string | null;
+	/** More text printed after the events: the stack of what `onZero` threw. */
+	readonly detail: string | null;
+}
+
+/** Everything a leak report says, as plain data. */
+export interface LeakData {
+	readonly kind: 'leak';
+	/** `collected`: one reference the garbage collector found dropped; `scope`: the references left by a checked scope. */
+	readonly found: 'collected' | 'scope';
+	/** One line: what leaked, and from where. */
+	readonly summary: string;
+	/** The leaked references, grouped by the site that took them. */
+	readonly leaks: Snapshot;
+	/** For `collected`: the event that took the reference; null for `scope`. */
+	readonly taken: RefEvent | null;
+}
+
+/** Version of the snapshot and JSON report layout; bumped on any incompatible change. */
+export const SNAPSHOT_SCHEMA = 'reftrace.snapshot/1';
+
+/** One live reference in a snapshot. */
+export interface SnapshotRef {
+	readonly ref: number;
+	/** The object's label, `Conn#3`. */
+	readonly object: string;
+	readonly owner: string;
+	/** How the reference began: `track`, `acquire` or `move`. */
+	readonly origin: RefEvent['op'];
+	/** `file:line:column` of the call that took it, or null when no stack was recorded (list mode). */
+	readonly site: string | null;
+	/** Index into `Snapshot.stacks`, or null when no stack was recorded. */
+	readonly stack: number | null;
+	/** Milliseconds since the reference was taken. */
+	readonly age: number;
+	/** True when the garbage collector found the reference dropped without a release: a certain leak. */
+	readonly collected: boolean;
+}
+
+/** One tracked object that still has references. */
+export interface SnapshotObject {
+	readonly object: string;
+	readonly name: string;
+	readonly mode: Mode;
+	/** The count: every live reference, collected ones included (their count is never given back). */
+	readonly count: number;
+	readonly refs: readonly SnapshotRef[];
+}
+
+/** The live references taken at one site (the frame that called track/acquire/move). */
+export interface SnapshotSite {
+	readonly site: string | null;
+	/** The text of the site's source line, when readable. */
+	readonly source: string | null;
+	/** Per object: its label, references from this site, and its count (`Conn#3 has 2/4 refs`). */
+	readonly objects: readonly { readonly object: string; readonly refs: number; readonly count: number }[];
+	readonly refs: number;
+	readonly collected: number;
+	/** Age in milliseconds of the oldest reference from this site. */
+	readonly oldest: number;
+	/** Distinct full stacks seen at this site (indexes into `Snapshot.stacks`), most frequent first. */
+	readonly stacks: readonly { readonly stack: number; readonly refs: number }[];
+	/** Owners of the references, most frequent first. */
+	readonly owners: readonly { readonly owner: string; readonly refs: number }[];
+}
+
+/** Every live reference in the process, by object and by site: plain, JSON-serialisable data. */
+export interface Snapshot {
+	readonly schema: typeof SNAPSHOT_SCHEMA;
+	readonly pid: number;
+	readonly threadId: number;
+	/** Milliseconds since the Unix epoch. */
+	readonly time: number;
+	readonly totals: { readonly objects: number; readonly refs: number; readonly collected: number; readonly sites: number };
+	readonly objects: readonly SnapshotObject[];
+	/** Sites with the most references first. */
+	readonly sites: readonly SnapshotSite[];
+	/** Deduplicated stacks, innermost frame first, as `fn (file:line:column)`. */
+	readonly stacks: readonly (readonly string[])[];
+	/** Violations reported so far in this process, by kind. */
+	readonly violations: Readonly<Partial<Record<ViolationKind, number>>>;
+}

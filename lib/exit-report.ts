@@ -1,0 +1,66 @@
+import { printReport } from './dispatch.js';
+import { host } from './platform/host.js';
+import { observe } from './record.js';
+import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
+import { settings } from './settings.js';
+import { snapshot } from './snapshot.js';
+
+/*
+ * The exit report: a consumer of the record. It reads every live reference when the process ends, and
+ * on request while it runs; the host says when.
+ */
+
+let exitHookInstalled = false;
+let reported = false;
+
+/** Builds and emits the exit report once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked. */
+function report(code: number): void {
+	if (reported) return;
+	reported = true;
+	const config = settings();
+	const data = snapshot();
+	if (config.exitReport) printReport((paint) => renderExitReport(data, paint));
+	if (config.reportPath !== null) {
+		try {
+			host().writeFileAtomic(config.reportPath.replaceAll('%p', String(host().pid)), `${JSON.stringify(data, null, 2)}\n`);
+		} catch (error) {
+			printReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
+		}
+	}
+	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
+	if (config.exitCode !== null && dirty && code === 0) host().setExitCode(config.exitCode);
+}
+
+/** Installs the exit report hook. Idempotent. */
+export function installExitHook(): void {
+	if (exitHookInstalled) return;
+	exitHookInstalled = true;
+	host().onExit(report);
+}
+
+/** Reports when the process is asked to stop (SIGINT, SIGTERM), then lets it stop. */
+export function installStopHandlers(): void {
+	host().onStopSignal(() => report(0));
+}
+
+/** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server). */
+export function installDumpSignal(): void {
+	host().onDumpSignal(() => {
+		const data = snapshot();
+		printReport((paint) => renderDump(data, paint));
+	});
+}
+
+let waiting = false;
+
+/** Installs the exit report hook when the first reference is recorded (an object tracked in list/full mode). Idempotent. */
+export function reportAtExit(): void {
+	if (exitHookInstalled || waiting) return;
+	waiting = true;
+	const stop = observe({
+		begin() {
+			stop();
+			installExitHook();
+		},
+	});
+}

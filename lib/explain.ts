@@ -1,0 +1,113 @@
+import { clock, milliseconds } from './clock.js';
+import type { EventOp, MisuseKind, PriorEvent, RefEvent, Snapshot } from './data.js';
+import { ERRORS, LeakError, type MisuseError } from './errors.js';
+import { beginEvent, endEvent, makeEvent } from './events.js';
+import { host } from './platform/host.js';
+import type { Entry, ObjectRecord } from './record.js';
+import { formatAge, plural } from './report/format.js';
+import { snapshotOf } from './snapshot.js';
+import { captureStack } from './stack.js';
+import { BEGUN, ENDED, MISUSE, NOTE, onZeroSummary } from './wording.js';
+
+/*
+ * Turns what the record knows into the error that explains a violation: the culprit's event, the earlier
+ * events that make it wrong, and the sentences that say so. The error's own stack starts at `above`, the
+ * public function the application called, and is formatted only if someone reads it.
+ */
+
+/** The offending call: what it did, through which reference, and what reftrace knows of that reference. */
+export interface Culprit {
+	readonly op: EventOp;
+	readonly ref: number;
+	/** The reference's owner, as `Ref.owner` reads it. */
+	readonly owner: string;
+	/** The reference's history; null when the object is tracked in `off` mode. */
+	readonly entry: Entry | null;
+	readonly record: ObjectRecord;
+}
+
+/** The offending call as an event, its stack captured now (in every mode: violations are rare). */
+function culpritEvent(culprit: Culprit, above: Function): RefEvent {
+	return makeEvent(culprit.op, culprit.ref, culprit.owner, captureStack(culprit.record.settings.stackDepth, above), clock());
+}
+
+/** The release or move that ended the reference, then the event that began it. */
+function priors(kind: MisuseKind, entry: Entry): PriorEvent[] {
+	const result: PriorEvent[] = [];
+	const successor = entry.end?.successor ?? null;
+	if (successor !== null) {
+		result.push({ role: 'move', title: BEGUN.move, event: beginEvent(successor) });
+	} else {
+		const ended = endEvent(entry);
+		if (ended !== null) result.push({ role: 'release', title: MISUSE[kind].released, event: ended });
+	}
+	result.push({ role: 'acquire', title: BEGUN[entry.origin], event: beginEvent(entry) });
+	return result;
+}
+
+/** Why earlier events lack something, said once in the report: no history (off), no stacks (list, or not sampled). */
+function historyNote(record: ObjectRecord, entry: Entry | null): string | null {
+	if (!record.recorded) return NOTE.off(record.label);
+	if (record.settings.mode !== 'full') return NOTE.list(record.label);
+	if (entry !== null && entry.stack === null) return NOTE.sampled(record.settings.sample);
+	return null;
+}
+
+function trimmed<E extends Error>(error: E, above: Function): E {
+	host().trimErrorStack(error, above);
+	return error;
+}
+
+/** The typed error for a misuse of a dead reference, the culprit's stack captured now. */
+export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function): MisuseError {
+	const { record, entry } = culprit;
+	const event = culpritEvent(culprit, above);
+	const earlier = entry === null ? [] : priors(kind, entry);
+	const moved = earlier.find((p) => p.role === 'move')?.event;
+	const away = !wasMoved ? 'released' : moved === undefined ? 'moved' : `moved to ${moved.owner}`;
+	const summary = MISUSE[kind].summary(`ref #${culprit.ref} of ${record.label}`, away);
+	const data = { object: record.label, summary, culprit: event, earlier, count: record.count, note: historyNote(record, entry), detail: null };
+	return trimmed(new ERRORS[kind](data), above);
+}
+
+/** The error for an `onZero` callback that threw, with the object's recent history. */
+export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function): MisuseError {
+	const { record } = culprit;
+	const event = culpritEvent(culprit, above);
+	const earlier: PriorEvent[] = [];
+	for (const entry of record.ended()) {
+		if (entry === culprit.entry) continue;
+		const ended = endEvent(entry);
+		if (ended !== null) earlier.push({ role: 'history', title: ended.op === 'move' ? ENDED.move : ENDED.release, event: ended });
+	}
+	const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+	const data = {
+		object: record.label,
+		summary: onZeroSummary(record.label, reason),
+		culprit: event,
+		earlier,
+		count: record.count,
+		note: historyNote(record, null),
+		detail: cause instanceof Error && cause.stack !== undefined ? cause.stack : null,
+	};
+	return trimmed(new ERRORS['on-zero-failed'](data, { cause }), above);
+}
+
+/** The error for one reference the garbage collector found dropped while live. */
+export function collectedLeak(entry: Entry, above: Function): LeakError {
+	const { record } = entry;
+	const taken = beginEvent(entry);
+	const age = formatAge(milliseconds(clock() - entry.time));
+	const summary =
+		`ref #${entry.id} of ${record.label} (owner ${taken.owner}) was garbage-collected while live, ${age} after it was taken; ` +
+		`its count is never given back, so ${record.label} stays at ${record.count}${record.onZero === undefined ? '' : ' and onZero will not run'}`;
+	return trimmed(new LeakError({ found: 'collected', summary, leaks: snapshotOf(entry), taken }), above);
+}
+
+/** The error for references left live by a checked scope (`what` names it), or null when there are none. */
+export function scopeLeak(leaks: Snapshot, what: string, above: Function): LeakError | null {
+	const { refs, sites } = leaks.totals;
+	if (refs === 0) return null;
+	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
+	return trimmed(new LeakError({ found: 'scope', summary, leaks, taken: null }), above);
+}

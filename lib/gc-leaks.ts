@@ -1,0 +1,92 @@
+import { ownerOf } from './events.js';
+import { dispatch, printReport } from './dispatch.js';
+import { collectedLeak } from './explain.js';
+import { observe, type Entry } from './record.js';
+import { increment, violationCounts } from './tally.js';
+
+/*
+ * The garbage-collection leak detector: a consumer of the record's events. It watches the token of every
+ * reference that begins (objects tracked with `gcLeaks` in list/full mode); a token collected while its
+ * reference is live was dropped without a release.
+ *
+ * One FinalizationRegistry for every watched token. The held value is the token's Entry, plain data that
+ * does not point back at the token, so registering does not keep the token alive.
+ */
+const registry = new FinalizationRegistry<Entry>(collected);
+
+// Leaks printed per taking site (its stack, or object name and owner without one); past the limit they are only counted.
+const printed = new Map<unknown, number>();
+const PRINT_LIMIT = 10;
+const SITES_LIMIT = 10_000;
+
+function collected(entry: Entry): void {
+	if (entry.end !== null) return;
+	const { record } = entry;
+	record.end(entry, 'leaked', null, collected, null);
+	const policy = record.settings.onViolation;
+	if (typeof policy === 'function') {
+		try {
+			dispatch(policy, collectedLeak(entry, collected));
+		} catch (failure) {
+			printReport((paint) => `${paint.red('reftrace: the onViolation callback threw while reporting a leak:')} ${String(failure)}`);
+		}
+		return;
+	}
+	// No call of the application's is running to throw from: under `throw` too, the leak is printed.
+	const key = printed.size < SITES_LIMIT ? (entry.stack ?? `${record.name}\n${ownerOf(entry)}`) : 'other sites';
+	const count = (printed.get(key) ?? 0) + 1;
+	printed.set(key, count);
+	if (count > PRINT_LIMIT) {
+		increment(violationCounts, 'leak');
+		return;
+	}
+	const error = collectedLeak(entry, collected);
+	dispatch('report', error);
+	if (count === PRINT_LIMIT) {
+		const where = error.taken?.site ?? `${record.name} refs owned by ${ownerOf(entry)}`;
+		printReport(() => `reftrace: ${PRINT_LIMIT} leaks taken at ${where} printed; more from there are counted, not printed (the exit report lists every one)`);
+	}
+}
+
+/*
+ * Registering costs about as much as all the rest of a reference, and most references are released
+ * within the tick that took them. So new tokens wait here, with their entries, and only those still live
+ * at the end of the tick (or once 1,024 are waiting) are registered. A token is thus held at most until
+ * the end of its tick, and a dropped one is still registered, collected and reported.
+ */
+const pending: (object | Entry)[] = [];
+const PENDING_SLOTS = 2048;
+let flushQueued = false;
+
+/*
+ * No unregister token: unregistering a released token would cost a lookup now and a key-map slot (about
+ * 40 bytes) for every live one. A released token stays registered instead, and its finalizer, when it is
+ * collected some day, finds the entry ended and does nothing.
+ */
+function flush(): void {
+	flushQueued = false;
+	for (let i = 0; i < pending.length; i += 2) {
+		const entry = pending[i + 1] as Entry;
+		if (entry.end === null) registry.register(pending[i] as object, entry);
+	}
+	pending.length = 0;
+}
+
+function watch(entry: Entry, token: object): void {
+	if (!entry.record.settings.gcLeaks) return;
+	pending.push(token, entry);
+	if (pending.length >= PENDING_SLOTS) flush();
+	else if (!flushQueued) {
+		flushQueued = true;
+		queueMicrotask(flush);
+	}
+}
+
+let started = false;
+
+/** Starts the detector: from now on, every reference that begins is watched. Idempotent. */
+export function watchCollections(): void {
+	if (started) return;
+	started = true;
+	observe({ begin: watch });
+}

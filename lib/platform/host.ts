@@ -1,0 +1,89 @@
+/**
+ * The platform seam: everything reftrace needs from its runtime, in one small interface. The rest of
+ * `lib/` is plain ECMAScript plus this; each runtime's entry point installs its host before anything is
+ * tracked. No module may use the host while it loads: entry points install it after their imports run.
+ */
+
+/** One call-site frame, reduced to plain data at capture time (nothing here can keep a caller alive). */
+export interface Frame {
+	/** Function as the runtime names it (`Pool.acquire`, `new Session`), or null for anonymous code. */
+	readonly fn: string | null;
+	/** File name or URL as the runtime reports it (generated code; mapped to sources only when a report is built). */
+	readonly file: string;
+	readonly line: number;
+	readonly column: number;
+	/**
+	 * The position as the runtime's own stack formatter (a test runner's or an app's source-map hook)
+	 * printed it at capture time, when that differs from the generated one; such hooks are only
+	 * reachable while the live call site exists.
+	 */
+	readonly hooked: Position | null;
+}
+
+/** A place in a file: 1-based line and column. */
+export interface Position {
+	readonly file: string;
+	readonly line: number;
+	readonly column: number;
+}
+
+/** Per-async-context storage (Node's AsyncLocalStorage, or whatever the runtime offers). */
+export interface AsyncContext<T> {
+	run<R>(store: T, fn: () => R): R;
+	get(): T | undefined;
+}
+
+/** What reftrace asks of the runtime it runs on. */
+export interface Host {
+	readonly pid: number;
+	readonly threadId: number;
+	/** The environment, read for REFTRACE_* variables. */
+	readonly env: Readonly<Record<string, string | undefined>>;
+	/** Colour level of the error stream: 0 none, 1 basic, 2 256 colours, 3 truecolor. */
+	readonly colorLevel: 0 | 1 | 2 | 3;
+	/** Writes report text to the error stream. */
+	writeError(text: string): void;
+	/** Emits a one-time warning about reftrace itself (bad settings, no stacks). */
+	warn(message: string, code: string): void;
+	/**
+	 * Captures the calling stack below the most recent call of `above`, at most `maxFrames` frames, with
+	 * reftrace's own and the runtime's internal frames left out; null when stacks cannot be captured here.
+	 * The array may be reused by the next capture: copy what you keep.
+	 */
+	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
+	/** Makes `error`'s own stack start below the most recent call of `above` (formatted lazily, if at all). */
+	trimErrorStack(error: Error, above: Function): void;
+	/** The original source position of generated code, through source maps; null when there is none. */
+	mapPosition(position: Position): Position | null;
+	/** A file as reports print it: a path relative to the working directory where possible. */
+	displayPath(file: string): string;
+	/** A source file's text, or null when it cannot be read. */
+	readSource(file: string): string | null;
+	/** A new async-context store. */
+	asyncContext<T>(): AsyncContext<T>;
+	/** Calls `listener` once as the process exits, with its exit code. */
+	onExit(listener: (code: number) => void): void;
+	/** Calls `listener` when the process is asked to stop (SIGINT, SIGTERM), then lets it stop as it would have. */
+	onStopSignal(listener: () => void): void;
+	/** Calls `listener` each time a live dump is asked for (SIGUSR2), without stopping. */
+	onDumpSignal(listener: () => void): void;
+	/** Sets the exit code the process will end with. */
+	setExitCode(code: number): void;
+	/** Writes a file so that readers never see it half-written. */
+	writeFileAtomic(path: string, text: string): void;
+}
+
+let current: Host | null = null;
+
+/** The installed host. @throws Error when no entry point has installed one (a module used it while loading). */
+export function host(): Host {
+	if (current === null) throw new Error('reftrace: no host installed; import reftrace through one of its entry points');
+	return current;
+}
+
+/** Installs the runtime's host; the first one installed stays. @returns whether this call installed it. */
+export function installHost(candidate: Host): boolean {
+	if (current !== null) return false;
+	current = candidate;
+	return true;
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { findSourceMap } from 'node:module';
+import { isAbsolute, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sourceMapSupport from 'source-map-support';
+import type { Position } from './host.js';
+
+/** A `file://` URL as a path; anything else as it is. */
+export function toPath(file: string): string {
+	if (file.startsWith('file://')) {
+		try {
+			return fileURLToPath(file);
+		} catch {
+			return file;
+		}
+	}
+	return file;
+}
+
+/** A path relative to the working directory when it lies below it; absolute otherwise. */
+export function displayPath(file: string): string {
+	const path = toPath(file);
+	if (!isAbsolute(path)) return path;
+	const rel = relative(process.cwd(), path);
+	return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/*
+ * Two sources of maps, in order: Node's own cache (filled when source maps are enabled, as tsx and test
+ * runners do for code they transform in memory), then source-map-support, which reads the
+ * `sourceMappingURL` of a file on disk (tsc output run with plain `node`).
+ */
+export function mapPosition(position: Position): Position | null {
+	const path = toPath(position.file);
+	try {
+		const map = findSourceMap(path) ?? (path === position.file ? undefined : findSourceMap(position.file));
+		if (map !== undefined) {
+			const entry = map.findEntry(position.line - 1, position.column - 1);
+			if ('originalSource' in entry && typeof entry.originalSource === 'string') {
+				return { file: entry.originalSource, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+			}
+		}
+	} catch {
+		// A malformed map must not break a report; fall through to the next source.
+	}
+	if (!path.startsWith('node:') && isAbsolute(path)) {
+		try {
+			const pos = sourceMapSupport.mapSourcePosition({ source: path, line: position.line, column: position.column - 1 });
+			if (pos.source !== path || pos.line !== position.line) return { file: pos.source, line: pos.line, column: pos.column + 1 };
+		} catch {
+			// As above: show the generated position rather than nothing.
+		}
+	}
+	return null;
+}
+
+/** A source file's text, or null when it cannot be read. */
+export function readSource(file: string): string | null {
+	try {
+		return readFileSync(toPath(file), 'utf8');
+	} catch {
+		return null;
+	}
+}

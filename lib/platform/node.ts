@@ -1,0 +1,66 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { supportsColorStderr } from 'chalk';
+import type { AsyncContext, Host } from './host.js';
+import { displayPath, mapPosition, readSource } from './node-source-map.js';
+import { trimErrorStack, v8StackCapture } from './v8-stack.js';
+
+// reftrace's own files (this folder's parent), by URL and by path, and Node's own modules: never shown.
+const LIB_URL = new URL('..', import.meta.url).href;
+const LIB_PATH = fileURLToPath(LIB_URL);
+const isHidden = (file: string): boolean => file.startsWith(LIB_URL) || file.startsWith(LIB_PATH) || file.startsWith('node:');
+
+/**
+ * Colour level for stderr, decided once at load. chalk reads FORCE_COLOR but not NO_COLOR; as in Node
+ * itself, FORCE_COLOR wins when both are set.
+ */
+function stderrLevel(env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
+	const detected = supportsColorStderr === false ? 0 : supportsColorStderr.level;
+	if (env['FORCE_COLOR'] !== undefined) return detected;
+	if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return 0;
+	return detected;
+}
+
+/** Node.js: process, fs, worker_threads, AsyncLocalStorage, source maps, and V8's CallSite API for stacks. */
+export const nodeHost: Host = {
+	pid: process.pid,
+	threadId,
+	env: process.env,
+	colorLevel: stderrLevel(process.env),
+	writeError: (text) => void process.stderr.write(text),
+	warn: (message, code) => process.emitWarning(message, { code }),
+	captureFrames: v8StackCapture(isHidden),
+	trimErrorStack,
+	mapPosition,
+	displayPath,
+	readSource,
+	asyncContext<T>(): AsyncContext<T> {
+		const storage = new AsyncLocalStorage<T>();
+		return { run: (store, fn) => storage.run(store, fn), get: () => storage.getStore() };
+	},
+	onExit: (listener) => void process.on('exit', listener),
+	/*
+	 * Reports, then lets the signal take its usual course (the process dies of it). An application with
+	 * its own handler for the signal keeps it: the exit hook reports when it exits.
+	 */
+	onStopSignal(listener) {
+		for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+			const handler = (): void => {
+				if (process.listenerCount(signal) > 1) return;
+				listener();
+				process.removeListener(signal, handler);
+				process.kill(process.pid, signal);
+			};
+			process.on(signal, handler);
+		}
+	},
+	onDumpSignal: (listener) => void process.on('SIGUSR2', listener),
+	setExitCode: (code) => void (process.exitCode = code),
+	writeFileAtomic(path, text) {
+		const temporary = `${path}.${process.pid}.tmp`;
+		writeFileSync(temporary, text);
+		renameSync(temporary, path);
+	},
+};

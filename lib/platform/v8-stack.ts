@@ -1,0 +1,139 @@
+import type { Frame, Position } from './host.js';
+
+/*
+ * Stack capture through V8's CallSite API (Node, Deno, Chromium). A frame is looked up by its script
+ * and source *position*, which V8 hands out without computing a line or a name; only a frame seen for
+ * the first time pays for its line, column and function name, so equal frames are one object however
+ * often they are captured (the stack depot then interns whole stacks by frame identity).
+ */
+
+// Frames by file, then by source position; null marks a frame that is never shown.
+const framesByFile = new Map<string, Map<number, Frame | null>>();
+// The prepareStackTrace that was installed when the current capture began (not ours).
+let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
+let hidden: (file: string) => boolean = () => false;
+let depth = 10;
+const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
+
+// Reused by every capture, so capturing allocates nothing of ours; `prepareStackTrace` hands it back, and
+// anything else came from someone else's hook.
+const scratch: Frame[] = [];
+
+function functionName(site: NodeJS.CallSite): string | null {
+	// A frame resumed after an await, as Node prints it: `async handleRequest`.
+	if (site.isAsync()) return `async ${methodName(site) ?? '<anonymous>'}`;
+	return methodName(site);
+}
+
+function methodName(site: NodeJS.CallSite): string | null {
+	const fn = site.getFunctionName();
+	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
+	if (fn === null || site.isToplevel()) return fn;
+	const type = site.getTypeName();
+	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
+}
+
+function internFrame(site: NodeJS.CallSite, file: string): Frame | null {
+	let byPosition = framesByFile.get(file);
+	if (byPosition === undefined) {
+		byPosition = new Map();
+		framesByFile.set(file, byPosition);
+	}
+	const position = site.getPosition();
+	let frame = byPosition.get(position);
+	if (frame === undefined) {
+		if (hidden(file)) {
+			frame = null;
+		} else {
+			const line = site.getLineNumber() ?? 0;
+			const column = site.getColumnNumber() ?? 0;
+			frame = { fn: functionName(site), file, line, column, hooked: viaHook(site, file, line, column) };
+		}
+		byPosition.set(position, frame);
+	}
+	return frame;
+}
+
+function viaHook(site: NodeJS.CallSite, file: string, line: number, column: number): Position | null {
+	if (ambient === undefined) return null;
+	try {
+		const text: unknown = ambient(new Error(), [site]);
+		const match = typeof text === 'string' ? LOCATION.exec(text.trimEnd()) : null;
+		if (match === null) return null;
+		const hooked = { file: match[1] ?? file, line: Number(match[2]), column: Number(match[3]) };
+		return hooked.file === file && hooked.line === line && hooked.column === column ? null : hooked;
+	} catch {
+		return null;
+	}
+}
+
+function collect(_error: Error, sites: NodeJS.CallSite[]): Frame[] {
+	scratch.length = 0;
+	for (const site of sites) {
+		if (scratch.length === depth) break;
+		const frame = internFrame(site, site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>');
+		if (frame !== null) scratch.push(frame);
+	}
+	return scratch;
+}
+
+function take(above: Function): readonly Frame[] | null {
+	const holder: { stack?: unknown } = {};
+	Error.captureStackTrace(holder, above);
+	return holder.stack === scratch ? scratch : null;
+}
+
+function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
+	try {
+		Error.prepareStackTrace = prepare;
+		Error.stackTraceLimit = limit;
+	} catch {
+		// Not writable: then it was not changed either.
+	}
+}
+
+/**
+ * Captures the stack below the most recent call of `above`, at most `maxFrames` frames deep, hidden
+ * frames left out; null when V8's stack API cannot be used (frozen or accessor-owned
+ * `Error.prepareStackTrace`). The raw trace is reduced to plain data before this returns: an unformatted
+ * trace would keep every frame's receiver and closures alive. The array returned is reused by the next
+ * capture.
+ */
+function captureFrames(maxFrames: number, above: Function): readonly Frame[] | null {
+	const savedPrepare = Error.prepareStackTrace;
+	const savedLimit = Error.stackTraceLimit;
+	// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
+	ambient = savedPrepare === collect ? undefined : savedPrepare;
+	try {
+		Error.prepareStackTrace = collect;
+		// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around
+		// a callback such as onZero) count against the depth rather than widening every capture.
+		Error.stackTraceLimit = maxFrames;
+		depth = maxFrames;
+		const frames = take(above);
+		// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
+		return frames !== null && frames.length === 0 ? take(captureFrames) : frames;
+	} catch {
+		return null;
+	} finally {
+		restore(savedPrepare, savedLimit);
+	}
+}
+
+/**
+ * The capture for a host, leaving out frames of files `isHidden` accepts. It is called directly, with no
+ * wrapper: every frame between the capture and the application's call costs V8 a frame to walk.
+ */
+export function v8StackCapture(isHidden: (file: string) => boolean): (maxFrames: number, above: Function) => readonly Frame[] | null {
+	hidden = isHidden;
+	return captureFrames;
+}
+
+/** Re-captures `error`'s own stack below `above`; V8 formats it only if someone reads `error.stack`. */
+export function trimErrorStack(error: Error, above: Function): void {
+	try {
+		Error.captureStackTrace(error, above);
+	} catch {
+		// A frozen error or intrinsics: keep the stack it has.
+	}
+}

@@ -1,0 +1,47 @@
+import type { LeakData, RefEvent, ViolationData } from '../data.js';
+import { CULPRIT, heading, NOTE, TAKEN } from '../wording.js';
+import { clip, formatAge, stackLine } from './format.js';
+import { renderLeakGroups } from './leak-report.js';
+import type { Paint } from './paint.js';
+
+/**
+ * Lines for one event: a heading, the site as `file:line - source`, then the rest of the stack.
+ * `when` says how long before the culprit it happened (null for the culprit itself).
+ */
+function renderEvent(title: string, event: RefEvent, when: number | null, paint: Paint, note: string | null): string[] {
+	const age = when === null ? '' : `, ${formatAge(when)} earlier`;
+	const lines = [`  ${paint.bold(title)} ${paint.cyan(event.owner)} (ref #${event.ref}, pid ${event.pid}, thread ${event.threadId}${age})`];
+	if (event.site === null) {
+		lines.push(paint.dim(`    ${note ?? NOTE.none}`));
+		return lines;
+	}
+	lines.push(`    ${paint.yellow(event.site)}${event.source === null ? '' : ` - ${clip(event.source)}`}`);
+	for (const frame of event.stack) lines.push(stackLine(frame, paint));
+	return lines;
+}
+
+function renderMisuse(data: ViolationData, paint: Paint): string[] {
+	const { culprit } = data;
+	const lines = [`${paint.red(paint.bold(heading(data.kind)))} ${data.summary}`];
+	lines.push(...renderEvent(CULPRIT[culprit.op] ?? culprit.op, culprit, null, paint, NOTE.none));
+	for (const prior of data.earlier) {
+		lines.push(...renderEvent(prior.title, prior.event, culprit.time - prior.event.time, paint, data.note));
+	}
+	if (data.earlier.length === 0 && data.note !== null) lines.push(paint.dim(`  ${data.note}`));
+	if (data.detail !== null) lines.push(...data.detail.split('\n').map((line) => `  ${line}`));
+	lines.push(paint.dim(`  ${data.object} count is ${data.count}.`));
+	return lines;
+}
+
+function renderLeak(data: LeakData, paint: Paint): string[] {
+	const first = `${paint.red(paint.bold(heading('leak')))} ${data.summary}`;
+	if (data.taken === null) return renderLeakGroups(data.leaks, first, paint);
+	const { taken } = data;
+	const title = taken.op === 'track' || taken.op === 'move' ? TAKEN[taken.op] : TAKEN.acquire;
+	return [first, ...renderEvent(title, taken, null, paint, NOTE.collected)];
+}
+
+/** The report of one violation as printed; its plain form is the error's message. */
+export function renderViolation(data: ViolationData | LeakData, paint: Paint): string {
+	return (data.kind === 'leak' ? renderLeak(data, paint) : renderMisuse(data, paint)).join('\n');
+}

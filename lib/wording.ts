@@ -1,0 +1,60 @@
+import type { EventOp, MisuseKind, ViolationKind } from './data.js';
+
+/*
+ * Every title and sentence of the reports, in one place: what each violation kind says, and how each
+ * event is introduced. Pure data and string functions.
+ */
+
+/** The words of one misuse kind. `subject` is `ref #12 of Conn#3`; `away` how the ref ended: `released`, `moved`, `moved to queue`. */
+interface MisuseWording {
+	readonly summary: (subject: string, away: string) => string;
+	/** How the release that ended the reference is introduced. */
+	readonly released: string;
+}
+
+/** The table of misuse kinds. */
+export const MISUSE: { readonly [K in MisuseKind]: MisuseWording } = {
+	'double-release': { summary: (subject) => `${subject} was released twice`, released: 'first released by' },
+	'double-move': { summary: (subject) => `${subject} was moved twice`, released: 'released by' },
+	'use-after-move': { summary: (subject, away) => `.value of ${subject} was read after the ref was ${away}`, released: 'released by' },
+	'use-after-release': { summary: (subject, away) => `.value of ${subject} was read after the ref was ${away}`, released: 'released by' },
+	'acquire-after-release': { summary: (subject, away) => `acquire through ${subject} after the ref was ${away}`, released: 'released by' },
+	'move-after-release': { summary: (subject, away) => `move of ${subject} after the ref was ${away}`, released: 'released by' },
+	'release-after-move': { summary: (subject, away) => `release of ${subject} after the ref was ${away}`, released: 'released by' },
+};
+
+/** The first line of every violation report: `reftrace: double-release:`. */
+export const heading = (kind: ViolationKind): string => `reftrace: ${kind}:`;
+
+/** `onZero of Conn#3 threw Error: close failed`. */
+export const onZeroSummary = (label: string, reason: string): string => `onZero of ${label} threw ${reason}`;
+
+/** How the culprit, the offending call, is introduced. */
+export const CULPRIT: { readonly [op in EventOp]?: string } = {
+	release: 'released here by',
+	dispose: 'disposed here by',
+	use: '.value read here by',
+	acquire: 'acquire called here by',
+	move: 'move called here by',
+};
+
+/** How the event that began a reference is introduced, among the earlier events of a misuse. */
+export const BEGUN = { track: 'tracked by', acquire: 'acquired by', move: 'moved to' } as const;
+
+/** How the event that began a collected reference is introduced in its leak report. */
+export const TAKEN = { track: 'tracked here by', acquire: 'acquired here by', move: 'moved here to' } as const;
+
+/** How an ended reference is introduced in the history of an `on-zero-failed` report. */
+export const ENDED = { release: 'released by', move: 'moved away by' } as const;
+
+/** Owner shown when none was given and none can be derived (no stack in `off` and `list` modes). */
+export const NO_OWNER = '<no owner>';
+
+/** Why an event has no stack or an object no history. */
+export const NOTE = {
+	off: (label: string) => `${label} is tracked in off mode: no history recorded (REFTRACE=list or full keeps it)`,
+	list: (label: string) => `no stack: ${label} is tracked in list mode (REFTRACE=full records stacks)`,
+	sampled: (sample: number) => `no stack: this reference was not sampled (sample ${sample})`,
+	collected: 'no stack recorded (list mode)',
+	none: 'no stack recorded',
+} as const;

@@ -1,0 +1,109 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+
+// The layout docs/architecture.md describes, checked so that it cannot erode silently.
+const LIB = fileURLToPath(new URL('../lib/', import.meta.url));
+
+function sourceFiles(dir: string): string[] {
+	return readdirSync(dir, { withFileTypes: true }).flatMap((item) => {
+		const path = join(dir, item.name);
+		return item.isDirectory() ? sourceFiles(path) : item.name.endsWith('.ts') ? [path] : [];
+	});
+}
+
+/** A file's code without its comments (good enough for TypeScript written in this project's style). */
+function code(path: string): string {
+	return readFileSync(path, 'utf8')
+		.replace(/\/\*[\s\S]*?\*\//g, '')
+		.split('\n')
+		.map((line) => line.replace(/(^|\s)\/\/.*$/, ''))
+		.join('\n');
+}
+
+/** Every relative import of every file in lib/ (type-only ones too: they are arrows all the same), as paths relative to lib/. */
+function importGraph(): Map<string, string[]> {
+	const graph = new Map<string, string[]>();
+	for (const path of sourceFiles(LIB)) {
+		const targets = [...code(path).matchAll(/(?:from|import)\s+'(\.{1,2}\/[^']+)\.js'/g)].map((match) => relative(LIB, join(dirname(path), `${match[1]}.ts`)));
+		graph.set(relative(LIB, path), targets);
+	}
+	return graph;
+}
+
+/** The circles of a directed graph: its strongly connected parts of more than one node, or a node importing itself (Tarjan). */
+function findCircles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+	const index = new Map<string, number>();
+	const low = new Map<string, number>();
+	const stack: string[] = [];
+	const circles: string[][] = [];
+	const visit = (node: string): void => {
+		index.set(node, index.size);
+		low.set(node, index.get(node)!);
+		stack.push(node);
+		for (const next of graph.get(node) ?? []) {
+			if (!index.has(next)) {
+				visit(next);
+				low.set(node, Math.min(low.get(node)!, low.get(next)!));
+			} else if (stack.includes(next)) {
+				low.set(node, Math.min(low.get(node)!, index.get(next)!));
+			}
+		}
+		if (low.get(node) !== index.get(node)) return;
+		const part: string[] = [];
+		let member: string;
+		do {
+			member = stack.pop()!;
+			part.push(member);
+		} while (member !== node);
+		if (part.length > 1 || (graph.get(node) ?? []).includes(node)) circles.push(part.sort());
+	};
+	for (const node of graph.keys()) if (!index.has(node)) visit(node);
+	return circles;
+}
+
+test('the circle finder finds circles and nothing else', () => {
+	const graph = new Map([
+		['a.ts', ['b.ts']],
+		['b.ts', ['c.ts', 'd.ts']],
+		['c.ts', ['a.ts']],
+		['d.ts', ['e.ts']],
+		['e.ts', []],
+		['f.ts', ['f.ts']],
+	]);
+	expect(findCircles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts'], ['f.ts']]);
+	expect(findCircles(new Map([...graph, ['c.ts', []], ['f.ts', []]]))).toEqual([]);
+});
+
+test('no file in lib/ imports, directly or through others, a file that imports it', () => {
+	const graph = importGraph();
+	expect(graph.size).toBeGreaterThan(20);
+	for (const [file, targets] of graph) for (const target of targets) expect(graph.has(target), `${file} imports ${target}`).toBe(true);
+	expect(findCircles(graph)).toEqual([]);
+});
+
+test('Node APIs are used only under lib/platform/', () => {
+	const NODE_ONLY = [/from 'node:/, /\bprocess\b/, /\bNodeJS\./, /source-map-support/, /\bBuffer\b/, /\bsetImmediate\b/, /\brequire\(/, /__dirname/];
+	const offenders = sourceFiles(LIB)
+		.filter((path) => !relative(LIB, path).startsWith('platform/'))
+		.flatMap((path) => NODE_ONLY.filter((pattern) => pattern.test(code(path))).map((pattern) => `${relative(LIB, path)}: ${pattern}`));
+	expect(offenders).toEqual([]);
+});
+
+test('lower layers never import the ones above them', () => {
+	// Entry points → Ref/track → detectors and consumers → record → capture; data, errors and rendering are leaves.
+	const LAYERS = [
+		['index.ts', 'register.ts', 'vitest.ts', 'start.ts'],
+		['ref.ts', 'check-leaks.ts', 'gc-leaks.ts', 'exit-report.ts'],
+		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'events.ts', 'sources.ts'],
+		['record.ts', 'scope.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts'],
+		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'wording.ts', 'data.ts'],
+		['platform/node.ts', 'platform/node-source-map.ts', 'platform/v8-stack.ts', 'platform/host.ts'],
+	];
+	const layerOf = new Map(LAYERS.flatMap((files, layer) => files.map((file) => [file, layer] as const)));
+	const graph = importGraph();
+	expect([...graph.keys()].filter((file) => !layerOf.has(file))).toEqual([]);
+	const upward = [...graph].flatMap(([file, targets]) => targets.filter((target) => layerOf.get(target)! < layerOf.get(file)!).map((target) => `${file} → ${target}`));
+	expect(upward).toEqual([]);
+});

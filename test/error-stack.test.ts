@@ -1,0 +1,39 @@
+import { expect, test } from 'vitest';
+import { checkLeaks, configure, DoubleReleaseError, LeakError, track } from '../lib/index.js';
+
+// A thrown violation's own stack starts at the application's call, as a native error's would.
+const atLines = (stack: string | undefined) => (stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+
+test('an error thrown from the offending call has a stack that starts in the caller, with no reftrace frames', () => {
+	configure({ mode: 'full', onViolation: 'throw' });
+	const ref = track({}, { name: 'Thrown' });
+	ref.release();
+	let error: unknown;
+	try {
+		ref.release();
+	} catch (caught) {
+		error = caught;
+	}
+	configure({ onViolation: 'report' });
+	expect(error).toBeInstanceOf(DoubleReleaseError);
+	const stack = (error as Error).stack;
+	expect(stack?.split('\n')[0]).toBe(`DoubleReleaseError: ${(error as Error).message.split('\n')[0]}`);
+	expect(atLines(stack)[0]).toMatch(/error-stack\.test\.ts:\d+:\d+\)?$/);
+	expect(atLines(stack).filter((line) => /[\\/]lib[\\/]/.test(line))).toEqual([]);
+});
+
+test('a leak rejected by checkLeaks has a stack that starts in the awaiting caller, with no reftrace frames', async () => {
+	configure({ mode: 'full', onViolation: 'report' });
+	const root = track({}, { name: 'Scoped' });
+	let kept: { release(): void } | undefined;
+	const error = await checkLeaks(async () => {
+		kept = root.acquire('kept');
+		await null;
+	}).catch((caught: unknown) => caught);
+	kept?.release();
+	root.release();
+	expect(error).toBeInstanceOf(LeakError);
+	const lines = atLines((error as Error).stack);
+	expect(lines[0]).toMatch(/error-stack\.test\.ts:\d+:\d+\)?$/);
+	expect(lines.filter((line) => /[\\/]lib[\\/]/.test(line))).toEqual([]);
+});
