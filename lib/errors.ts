@@ -2,6 +2,12 @@ import type { LeakData, PriorEvent, PriorRole, RefEvent, Snapshot, ViolationData
 import { plain, type Paint } from './report/paint.js';
 import { renderViolation } from './report/violation.js';
 
+/** Makes `message` an own property of `error`, as on any Error, so that it reads, writes and clones as usual. */
+function settle(error: Error, message: string): string {
+	Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true, enumerable: false });
+	return message;
+}
+
 /**
  * Base class of every reftrace violation: `kind` tells which; subclasses carry the structured events.
  * The message is the report as printed, without colour; it is rendered when first read.
@@ -10,7 +16,6 @@ export abstract class RefTraceError extends Error {
 	abstract readonly kind: ViolationKind;
 	/** One line: what happened to what. */
 	readonly summary: string;
-	#message: string | undefined;
 
 	constructor(summary: string, options?: ErrorOptions) {
 		// No message here: it is a getter, so a report that is printed and never thrown renders once.
@@ -22,7 +27,11 @@ export abstract class RefTraceError extends Error {
 	/** The report, without colour. */
 	override get message(): string {
 		// Every concrete subclass is its own report data: a MisuseError or a LeakError.
-		return (this.#message ??= renderViolation(this as unknown as ViolationData | LeakData, plain));
+		return settle(this, renderViolation(this as unknown as ViolationData | LeakData, plain));
+	}
+
+	override set message(value: string) {
+		settle(this, value);
 	}
 }
 

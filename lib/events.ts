@@ -12,7 +12,7 @@ function frameText(frame: SourceFrame): string {
 }
 
 /** The owner a reference gets by default: the function that took it, or `file:line` when anonymous. */
-export function derivedOwner(stack: Stack | null): string {
+function derivedOwner(stack: Stack | null): string {
 	const top = stack?.frames[0];
 	if (top === undefined) return NO_OWNER;
 	const frame = sourceFrame(top);

@@ -7,13 +7,27 @@
 import { nodeHost } from './platform/node.js';
 import { start } from './start.js';
 
-export { track, Ref, type RefState, type TrackOptions } from './ref.js';
-export { configure, settings, type ConfigureOptions, type Mode, type Settings, type ViolationPolicy } from './settings.js';
-export { SNAPSHOT_SCHEMA, type EventOp, type RefEvent, type PriorEvent, type PriorRole, type ViolationData, type ViolationKind } from './data.js';
-export type { Snapshot, SnapshotObject, SnapshotRef, SnapshotSite } from './data.js';
+export { track, Ref, type TrackOptions } from './ref.js';
+export { configure, settings, type ConfigureOptions, type Settings, type ViolationPolicy } from './settings.js';
+export {
+	SNAPSHOT_SCHEMA,
+	type EventOp,
+	type Mode,
+	type PriorEvent,
+	type PriorRole,
+	type RefEvent,
+	type RefState,
+	type Snapshot,
+	type SnapshotObject,
+	type SnapshotRef,
+	type SnapshotSite,
+	type ViolationData,
+	type ViolationKind,
+} from './data.js';
 export {
 	RefTraceError,
 	MisuseError,
+	AfterMoveError,
 	DoubleReleaseError,
 	ReleaseAfterMoveError,
 	UseAfterMoveError,

@@ -21,55 +21,61 @@ export interface EndRecord {
 }
 
 /**
- * Receives every event of the record as it happens (objects tracked in `list` or `full` mode). Entries
- * and records are plain data (ids, owners, interned stacks, ticks); they never hold the application's
- * objects.
+ * Receives the record's events as they happen. `begin`, `end` and `zero` come from objects tracked in
+ * `list` or `full` mode (`off` mode records nothing); `violation` from every mode. Entries and records are
+ * plain data (ids, owners, interned stacks, ticks); they never hold the application's objects. Handlers
+ * run inside the application's calls: they must be quick and must not throw.
  */
 export interface RecordObserver {
 	/** A reference began; `entry.origin` says how. `token` is its Ref: watch it weakly, never keep it. */
 	readonly begin?: (entry: Entry, token: object) => void;
-	/** A reference ended; `entry.end` says how (released, moved or leaked). */
+	/** A reference ended; `entry.end` says how (released, moved, or leaked: every collected one, printed or not). */
 	readonly end?: (entry: Entry) => void;
 	/** An object's count reached zero: the end of its life. */
 	readonly zero?: (record: ObjectRecord) => void;
-	/** A violation was found, before its policy acts on it. */
+	/** A violation was reported, before its policy acts on it (leaks past the print limit are only counted, not reported). */
 	readonly violation?: (error: Violation) => void;
 }
 
 const observers: RecordObserver[] = [];
-const nothing = (): void => undefined;
-// What the hot path calls: null while nobody observes (one check per event), else one fan-out.
-let observer: Required<RecordObserver> | null = null;
+/*
+ * What the hot paths call, one slot per event: null while no observer wants that event (one check per
+ * event), else the only observer's function or a fan-out over all of them. Rebuilt when observers change.
+ */
+let onBegin: ((entry: Entry, token: object) => void) | null = null;
+let onEnd: ((entry: Entry) => void) | null = null;
+let onZero: ((record: ObjectRecord) => void) | null = null;
+let onViolation: ((error: Violation) => void) | null = null;
 
-function fanOut(): Required<RecordObserver> | null {
-	if (observers.length === 0) return null;
-	const [only] = observers;
-	if (observers.length === 1 && only !== undefined) {
-		return { begin: only.begin ?? nothing, end: only.end ?? nothing, zero: only.zero ?? nothing, violation: only.violation ?? nothing };
-	}
-	const all = [...observers];
-	return {
-		begin: (entry, token) => all.forEach((o) => o.begin?.(entry, token)),
-		end: (entry) => all.forEach((o) => o.end?.(entry)),
-		zero: (record) => all.forEach((o) => o.zero?.(record)),
-		violation: (error) => all.forEach((o) => o.violation?.(error)),
-	};
+function slot<K extends keyof RecordObserver>(key: K): NonNullable<RecordObserver[K]> | null {
+	const handlers = observers.map((o) => o[key]).filter((h): h is NonNullable<RecordObserver[K]> => h !== undefined);
+	if (handlers.length <= 1) return handlers[0] ?? null;
+	return ((...args: unknown[]) => {
+		for (const handler of handlers) (handler as (...a: unknown[]) => void)(...args);
+	}) as NonNullable<RecordObserver[K]>;
+}
+
+function rebuild(): void {
+	onBegin = slot('begin');
+	onEnd = slot('end');
+	onZero = slot('zero');
+	onViolation = slot('violation');
 }
 
 /** Adds an observer of every event from now on. @returns a function that removes it. */
 export function observe(added: RecordObserver): () => void {
 	observers.push(added);
-	observer = fanOut();
+	rebuild();
 	return () => {
 		const index = observers.indexOf(added);
 		if (index >= 0) observers.splice(index, 1);
-		observer = fanOut();
+		rebuild();
 	};
 }
 
-/** Tells the observers of a violation (violations are rare: no fast path). */
+/** Tells the observers of a violation. */
 export function noteViolation(error: Violation): void {
-	observer?.violation(error);
+	if (onViolation !== null) onViolation(error);
 }
 
 // Rarely set, so kept beside entries rather than in every one: the id a moved reference was first
@@ -171,7 +177,7 @@ export class ObjectRecord {
 		if (head !== null) head.prev = entry;
 		entry.next = head;
 		this.head = entry;
-		if (observer !== null) observer.begin(entry, token);
+		if (onBegin !== null) onBegin(entry, token);
 		return entry;
 	}
 
@@ -194,13 +200,13 @@ export class ObjectRecord {
 				this.quarantineNext = (this.quarantineNext + 1) % size;
 			}
 		}
-		if (observer !== null) observer.end(entry);
+		if (onEnd !== null) onEnd(entry);
 	}
 
 	/** Called once, when the count reaches zero: the object leaves the set of live records. */
 	retire(): void {
 		liveRecords.delete(this);
-		if (observer !== null && this.recorded) observer.zero(this);
+		if (onZero !== null && this.recorded) onZero(this);
 	}
 
 	/** Live entries, newest first. */

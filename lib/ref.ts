@@ -6,8 +6,6 @@ import { ObjectRecord, type Entry } from './record.js';
 import { expectObject, settings } from './settings.js';
 import { NO_OWNER } from './wording.js';
 
-export type { RefState };
-
 /** Options for `track`. */
 export interface TrackOptions<T extends object> {
 	/** Label in reports (default: the constructor's name). Each object also gets an id: `Conn#3`. */
@@ -199,13 +197,13 @@ export class Ref<T extends object> {
 		return { op, ref: ref.#id, owner: ref.owner, entry: typeof link === 'object' ? link : null, record: ref.#record };
 	}
 
-	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
 	static {
 		setEntry = (ref, entry) => {
 			ref.#link = entry;
 		};
 	}
 
+	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
 	static #dead<T extends object>(ref: Ref<T>, op: EventOp, kind: MisuseKind, above: Function, owner?: string): Ref<T> {
 		if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above));
 		const result = new Ref(CREATE, ref.#record, ref.#value, ++nextRefId, owner);

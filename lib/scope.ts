@@ -26,6 +26,7 @@ export function openScope(): Scope {
 	return { parent: currentScope() };
 }
 
+/** Closes the scope `openScope` opened. */
 export function closeScope(): void {
 	open--;
 }

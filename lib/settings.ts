@@ -2,8 +2,6 @@ import type { Mode } from './data.js';
 import type { Violation } from './errors.js';
 import { host } from './platform/host.js';
 
-export type { Mode };
-
 /** What happens at a violation: print a report and go on, throw from the offending call, or call back (`error.kind` narrows it). */
 export type ViolationPolicy = 'report' | 'throw' | ((error: Violation) => void);
 
@@ -39,7 +37,7 @@ export interface Settings {
 /** Options accepted by `configure`; each one left out keeps its current value. */
 export type ConfigureOptions = { readonly [K in keyof Settings]?: Settings[K] | undefined };
 
-export const MODES: readonly Mode[] = ['off', 'list', 'full'];
+const MODES: readonly Mode[] = ['off', 'list', 'full'];
 const POLICIES = ['report', 'throw'] as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -43,10 +43,10 @@ function stackOf(node: DepotNode): Stack {
 }
 
 /**
- * Interns frames the host captured (they are copied: the host may reuse its array); where the runtime cannot capture stacks (null), warns once and
- * returns an empty stack: reports then have no sites, and the application is not disturbed.
- * The hot paths call `host().captureFrames` themselves and pass the result here: every frame between the
- * capture and the application's call costs V8 a frame to walk.
+ * Interns frames the host captured, never keeping the host's array (it may be reused). Where the runtime
+ * cannot capture stacks (null), warns once and returns an empty stack: reports then have no sites, and
+ * the application is not disturbed. The hot paths call `host().captureFrames` themselves and pass the
+ * result here: every frame between the capture and the application's call costs V8 a frame to walk.
  */
 export function internFrames(frames: readonly Frame[] | null): Stack {
 	if (frames === null) return unavailable();

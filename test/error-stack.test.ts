@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { checkLeaks, configure, DoubleReleaseError, LeakError, track } from '../lib/index.js';
+import { checkLeaks, configure, DoubleReleaseError, LeakError, OnZeroFailedError, track } from '../lib/index.js';
+import { collectViolations, siteOf } from './helpers.js';
 
 // A thrown violation's own stack starts at the application's call, as a native error's would.
 const atLines = (stack: string | undefined) => (stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
@@ -36,4 +37,42 @@ test('a leak rejected by checkLeaks has a stack that starts in the awaiting call
 	const lines = atLines((error as Error).stack);
 	expect(lines[0]).toMatch(/error-stack\.test\.ts:\d+:\d+\)?$/);
 	expect(lines.filter((line) => /[\\/]lib[\\/]/.test(line))).toEqual([]);
+});
+
+test('inside onZero, a misuse thrown through reftrace keeps only the application frames', () => {
+	configure({ mode: 'full', onViolation: 'throw' });
+	const root = track({}, {
+		name: 'Nested',
+		onZero: () => reader.release(), // @inner-release
+	});
+	const reader = root.acquire('reader');
+	reader.release();
+	let error: unknown;
+	try {
+		root.release();
+	} catch (caught) {
+		error = caught;
+	}
+	configure({ onViolation: 'report' });
+	expect(error).toBeInstanceOf(OnZeroFailedError);
+	const cause = (error as Error).cause;
+	expect(cause).toBeInstanceOf(DoubleReleaseError);
+	const lines = atLines((cause as Error).stack);
+	expect(lines[0]).toMatch(new RegExp(`${siteOf(import.meta.url, 'inner-release').replace(/^.*\//, '')}:\\d+\\)?$`));
+	expect(lines.filter((line) => /[\\/]lib[\\/]/.test(line))).toEqual([]);
+	expect(lines.length).toBeGreaterThan(1);
+});
+
+test('a violation message reads, writes and clones as on any error', () => {
+	const seen = collectViolations();
+	const ref = track({}, { name: 'Message' });
+	ref.release();
+	ref.release();
+	const [error] = seen;
+	const clone = structuredClone(error!);
+	expect(error!.message.split('\n')[0]).toBe(`reftrace: double-release: ${error!.summary}`);
+	expect(clone.message).toBe(error!.message);
+	error!.message = 'rewritten by the application';
+	expect(error!.message).toBe('rewritten by the application');
+	expect(Object.keys(error!)).not.toContain('message');
 });

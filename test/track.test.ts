@@ -56,6 +56,20 @@ describe('track', () => {
 		again.release();
 	});
 
+	test('under several names, each name is free again once its own count reached zero, and only its own', () => {
+		const conn = new Conn();
+		const names = ['NameA', 'NameB', 'NameC'];
+		const [a, b, c] = names.map((name) => track(conn, { name }));
+		a!.release();
+		expect(() => track(conn, { name: 'NameB' })).toThrow(/already tracked as NameB; it is tracked as NameB#\d+ with count 1$/);
+		const again = track(conn, { name: 'NameA' });
+		b!.release();
+		c!.release();
+		expect(() => track(conn, { name: 'NameA' })).toThrow(/already tracked as NameA/);
+		again.release();
+		track(conn, { name: 'NameC' }).release();
+	});
+
 	test('rejects bad options with messages naming them', () => {
 		expect(() => track({}, { name: '' })).toThrow(new TypeError('Expected `name` to be a non-empty string, got string'));
 		expect(() => track({}, { owner: '' })).toThrow(new TypeError('Expected `owner` to be a non-empty string, got an empty string'));

@@ -48,7 +48,8 @@ export interface Host {
 	/**
 	 * Captures the calling stack below the most recent call of `above`, at most `maxFrames` frames, with
 	 * reftrace's own and the runtime's internal frames left out; null when stacks cannot be captured here.
-	 * The array may be reused by the next capture: copy what you keep.
+	 * Equal frames must be the same object (the stack depot interns stacks by frame identity), and the
+	 * array may be reused by the next capture.
 	 */
 	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
 	/** Makes `error`'s own stack start below the most recent call of `above` (formatted lazily, if at all). */

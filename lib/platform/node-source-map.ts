@@ -6,7 +6,7 @@ import sourceMapSupport from 'source-map-support';
 import type { Position } from './host.js';
 
 /** A `file://` URL as a path; anything else as it is. */
-export function toPath(file: string): string {
+function toPath(file: string): string {
 	if (file.startsWith('file://')) {
 		try {
 			return fileURLToPath(file);

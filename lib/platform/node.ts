@@ -5,12 +5,11 @@ import { threadId } from 'node:worker_threads';
 import { supportsColorStderr } from 'chalk';
 import type { AsyncContext, Host } from './host.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
-import { trimErrorStack, v8StackCapture } from './v8-stack.js';
+import { v8Stacks } from './v8-stack.js';
 
-// reftrace's own files (this folder's parent), by URL and by path, and Node's own modules: never shown.
+// reftrace's own files (this folder's parent), by URL and by path, and Node's own modules: never shown in reports.
 const LIB_URL = new URL('..', import.meta.url).href;
-const LIB_PATH = fileURLToPath(LIB_URL);
-const isHidden = (file: string): boolean => file.startsWith(LIB_URL) || file.startsWith(LIB_PATH) || file.startsWith('node:');
+const { captureFrames, trimErrorStack } = v8Stacks([LIB_URL, fileURLToPath(LIB_URL)], ['node:']);
 
 /**
  * Colour level for stderr, decided once at load. chalk reads FORCE_COLOR but not NO_COLOR; as in Node
@@ -31,7 +30,7 @@ export const nodeHost: Host = {
 	colorLevel: stderrLevel(process.env),
 	writeError: (text) => void process.stderr.write(text),
 	warn: (message, code) => process.emitWarning(message, { code }),
-	captureFrames: v8StackCapture(isHidden),
+	captureFrames,
 	trimErrorStack,
 	mapPosition,
 	displayPath,

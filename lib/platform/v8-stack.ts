@@ -7,17 +7,7 @@ import type { Frame, Position } from './host.js';
  * often they are captured (the stack depot then interns whole stacks by frame identity).
  */
 
-// Frames by file, then by source position; null marks a frame that is never shown.
-const framesByFile = new Map<string, Map<number, Frame | null>>();
-// The prepareStackTrace that was installed when the current capture began (not ours).
-let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
-let hidden: (file: string) => boolean = () => false;
-let depth = 10;
 const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
-
-// Reused by every capture, so capturing allocates nothing of ours; `prepareStackTrace` hands it back, and
-// anything else came from someone else's hook.
-const scratch: Frame[] = [];
 
 function functionName(site: NodeJS.CallSite): string | null {
 	// A frame resumed after an await, as Node prints it: `async handleRequest`.
@@ -33,56 +23,6 @@ function methodName(site: NodeJS.CallSite): string | null {
 	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
 }
 
-function internFrame(site: NodeJS.CallSite, file: string): Frame | null {
-	let byPosition = framesByFile.get(file);
-	if (byPosition === undefined) {
-		byPosition = new Map();
-		framesByFile.set(file, byPosition);
-	}
-	const position = site.getPosition();
-	let frame = byPosition.get(position);
-	if (frame === undefined) {
-		if (hidden(file)) {
-			frame = null;
-		} else {
-			const line = site.getLineNumber() ?? 0;
-			const column = site.getColumnNumber() ?? 0;
-			frame = { fn: functionName(site), file, line, column, hooked: viaHook(site, file, line, column) };
-		}
-		byPosition.set(position, frame);
-	}
-	return frame;
-}
-
-function viaHook(site: NodeJS.CallSite, file: string, line: number, column: number): Position | null {
-	if (ambient === undefined) return null;
-	try {
-		const text: unknown = ambient(new Error(), [site]);
-		const match = typeof text === 'string' ? LOCATION.exec(text.trimEnd()) : null;
-		if (match === null) return null;
-		const hooked = { file: match[1] ?? file, line: Number(match[2]), column: Number(match[3]) };
-		return hooked.file === file && hooked.line === line && hooked.column === column ? null : hooked;
-	} catch {
-		return null;
-	}
-}
-
-function collect(_error: Error, sites: NodeJS.CallSite[]): Frame[] {
-	scratch.length = 0;
-	for (const site of sites) {
-		if (scratch.length === depth) break;
-		const frame = internFrame(site, site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>');
-		if (frame !== null) scratch.push(frame);
-	}
-	return scratch;
-}
-
-function take(above: Function): readonly Frame[] | null {
-	const holder: { stack?: unknown } = {};
-	Error.captureStackTrace(holder, above);
-	return holder.stack === scratch ? scratch : null;
-}
-
 function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
 	try {
 		Error.prepareStackTrace = prepare;
@@ -92,48 +32,138 @@ function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
 	}
 }
 
-/**
- * Captures the stack below the most recent call of `above`, at most `maxFrames` frames deep, hidden
- * frames left out; null when V8's stack API cannot be used (frozen or accessor-owned
- * `Error.prepareStackTrace`). The raw trace is reduced to plain data before this returns: an unformatted
- * trace would keep every frame's receiver and closures alive. The array returned is reused by the next
- * capture.
- */
-function captureFrames(maxFrames: number, above: Function): readonly Frame[] | null {
-	const savedPrepare = Error.prepareStackTrace;
-	const savedLimit = Error.stackTraceLimit;
-	// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
-	ambient = savedPrepare === collect ? undefined : savedPrepare;
-	try {
-		Error.prepareStackTrace = collect;
-		// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around
-		// a callback such as onZero) count against the depth rather than widening every capture.
-		Error.stackTraceLimit = maxFrames;
-		depth = maxFrames;
-		const frames = take(above);
-		// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
-		return frames !== null && frames.length === 0 ? take(captureFrames) : frames;
-	} catch {
-		return null;
-	} finally {
-		restore(savedPrepare, savedLimit);
-	}
+/** The two uses reftrace makes of V8's stack API. */
+export interface V8Stacks {
+	/**
+	 * Captures the stack below the most recent call of `above`, at most `maxFrames` frames deep, hidden
+	 * frames left out; null when V8's stack API cannot be used (frozen or accessor-owned
+	 * `Error.prepareStackTrace`). The raw trace is reduced to plain data before this returns: an
+	 * unformatted trace would keep every frame's receiver and closures alive. The array returned is
+	 * reused by the next capture. Call it directly, never through a wrapper: every frame between the
+	 * capture and the application's call costs V8 a frame to walk.
+	 */
+	readonly captureFrames: (maxFrames: number, above: Function) => readonly Frame[] | null;
+	/**
+	 * Gives `error` a stack that starts below the most recent call of `above`, hidden frames left out.
+	 * V8 captures it now and formats it (and the lines are filtered) only if someone reads `error.stack`.
+	 */
+	readonly trimErrorStack: (error: Error, above: Function) => void;
 }
 
 /**
- * The capture for a host, leaving out frames of files `isHidden` accepts. It is called directly, with no
- * wrapper: every frame between the capture and the application's call costs V8 a frame to walk.
+ * V8 stack capture. Frames of files under `ownDirectories` (reftrace's, as URLs and as paths) are left out
+ * of captures and of errors' stacks; frames of files starting with an `internalPrefixes` entry (the
+ * runtime's own modules, `node:`) are left out of captures only, as a native error would show them.
  */
-export function v8StackCapture(isHidden: (file: string) => boolean): (maxFrames: number, above: Function) => readonly Frame[] | null {
-	hidden = isHidden;
-	return captureFrames;
-}
+export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: readonly string[]): V8Stacks {
+	const isHidden = (file: string): boolean => ownDirectories.some((dir) => file.startsWith(dir)) || internalPrefixes.some((prefix) => file.startsWith(prefix));
+	const isOwnLine = (line: string): boolean => line.startsWith('    at ') && ownDirectories.some((dir) => line.includes(dir));
+	// Frames by file, then by source position; null marks a frame that is never shown.
+	const framesByFile = new Map<string, Map<number, Frame | null>>();
+	// Reused by every capture; `prepareStackTrace` hands it back, and anything else came from someone else's hook.
+	const scratch: Frame[] = [];
+	// The prepareStackTrace that was installed when the current capture began (not ours).
+	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
+	let depth = 10;
 
-/** Re-captures `error`'s own stack below `above`; V8 formats it only if someone reads `error.stack`. */
-export function trimErrorStack(error: Error, above: Function): void {
-	try {
-		Error.captureStackTrace(error, above);
-	} catch {
-		// A frozen error or intrinsics: keep the stack it has.
-	}
+	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
+	// when that differs from the generated position. The hook runs as it expects to: with itself installed.
+	const viaHook = (site: NodeJS.CallSite, file: string, line: number, column: number): Position | null => {
+		if (ambient === undefined) return null;
+		try {
+			Error.prepareStackTrace = ambient;
+			const text: unknown = ambient(new Error(), [site]);
+			const match = typeof text === 'string' ? LOCATION.exec(text.trimEnd()) : null;
+			if (match === null) return null;
+			const hooked = { file: match[1] ?? file, line: Number(match[2]), column: Number(match[3]) };
+			return hooked.file === file && hooked.line === line && hooked.column === column ? null : hooked;
+		} catch {
+			return null;
+		} finally {
+			Error.prepareStackTrace = collect;
+		}
+	};
+
+	const internFrame = (site: NodeJS.CallSite, file: string): Frame | null => {
+		let byPosition = framesByFile.get(file);
+		if (byPosition === undefined) {
+			byPosition = new Map();
+			framesByFile.set(file, byPosition);
+		}
+		const position = site.getPosition();
+		let frame = byPosition.get(position);
+		if (frame === undefined) {
+			if (isHidden(file)) {
+				frame = null;
+			} else {
+				const line = site.getLineNumber() ?? 0;
+				const column = site.getColumnNumber() ?? 0;
+				frame = { fn: functionName(site), file, line, column, hooked: viaHook(site, file, line, column) };
+			}
+			byPosition.set(position, frame);
+		}
+		return frame;
+	};
+
+	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
+		scratch.length = 0;
+		for (const site of sites) {
+			if (scratch.length === depth) break;
+			const frame = internFrame(site, site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>');
+			if (frame !== null) scratch.push(frame);
+		}
+		return scratch;
+	};
+
+	const take = (above: Function): readonly Frame[] | null => {
+		const holder: { stack?: unknown } = {};
+		Error.captureStackTrace(holder, above);
+		return holder.stack === scratch ? scratch : null;
+	};
+
+	const captureFrames = (maxFrames: number, above: Function): readonly Frame[] | null => {
+		const savedPrepare = Error.prepareStackTrace;
+		const savedLimit = Error.stackTraceLimit;
+		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
+		ambient = savedPrepare === collect ? undefined : savedPrepare;
+		try {
+			Error.prepareStackTrace = collect;
+			// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around
+			// a callback such as onZero) count against the depth rather than widening every capture.
+			Error.stackTraceLimit = maxFrames;
+			depth = maxFrames;
+			const frames = take(above);
+			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
+			return frames !== null && frames.length === 0 ? take(captureFrames) : frames;
+		} catch {
+			return null;
+		} finally {
+			restore(savedPrepare, savedLimit);
+		}
+	};
+
+	const trimErrorStack = (error: Error, above: Function): void => {
+		try {
+			// Captured on an object whose prototype is the error, so that V8 formats the error's own heading.
+			const holder = Object.create(error) as { stack?: unknown };
+			Error.captureStackTrace(holder, above);
+			let text: string | undefined;
+			Object.defineProperty(error, 'stack', {
+				configurable: true,
+				enumerable: false,
+				get: () =>
+					(text ??= String(holder.stack)
+						.split('\n')
+						.filter((line) => !isOwnLine(line))
+						.join('\n')),
+				set: (value: string) => {
+					text = value;
+				},
+			});
+		} catch {
+			// A frozen error or intrinsics: keep the stack it has.
+		}
+	};
+
+	return { captureFrames, trimErrorStack };
 }

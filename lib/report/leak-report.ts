@@ -31,7 +31,7 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
 }
 
 /** One line counting what a snapshot holds: `7 live refs to 3 objects from 2 sites (1 collected while live)`. */
-export function describeTotals(snapshot: Snapshot): string {
+function describeTotals(snapshot: Snapshot): string {
 	const { refs, objects, sites, collected } = snapshot.totals;
 	const certain = collected > 0 ? ` (${collected} collected while live)` : '';
 	return `${plural(refs, 'live ref')} to ${plural(objects, 'object')} from ${plural(sites, 'site')}${certain}`;
