@@ -1,3 +1,4 @@
+import { withMessage } from './errors.js';
 import { scopeLeak } from './explain.js';
 import { closeScope, openScope, runInScope, within } from './scope.js';
 import { collectSnapshot } from './snapshot.js';
@@ -16,7 +17,7 @@ export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Await
 	try {
 		const result = await runInScope(scope, fn);
 		const error = scopeLeak(collectSnapshot((entry) => within(entry.scope, scope)), 'checkLeaks()', checkLeaks);
-		if (error !== null) throw error;
+		if (error !== null) throw withMessage(error);
 		return result;
 	} finally {
 		closeScope();

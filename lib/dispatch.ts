@@ -1,4 +1,4 @@
-import { reportText, type RefTraceError, type Violation } from './errors.js';
+import { reportText, withMessage, type RefTraceError, type Violation } from './errors.js';
 import { host } from './platform/host.js';
 import { noteViolation } from './record.js';
 import { paintFor, type Paint } from './report/paint.js';
@@ -19,7 +19,7 @@ export function dispatch(policy: ViolationPolicy, error: RefTraceError): void {
 	const violation = error as Violation;
 	increment(violationCounts, violation.kind);
 	noteViolation(violation);
-	if (policy === 'throw') throw error;
+	if (policy === 'throw') throw withMessage(error);
 	if (policy === 'report') printReport((paint) => reportText(violation, paint));
-	else policy(violation);
+	else policy(withMessage(violation));
 }

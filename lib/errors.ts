@@ -171,6 +171,16 @@ export type Violation =
 	| OnZeroFailedError
 	| LeakError;
 
+/**
+ * Gives `error` its message as an own property now, as any error has by the time the application sees
+ * it (thrown, or passed to a callback): structured clones and serializers that read only own properties
+ * then carry it. Under the `report` policy nobody but stderr sees the error, so it is not rendered twice.
+ */
+export function withMessage<E extends RefTraceError>(error: E): E {
+	void error.message;
+	return error;
+}
+
 /** A violation's report in `paint`; in plain text it is the message itself, so it is rendered once. */
 export function reportText(error: Violation, paint: Paint): string {
 	return paint === plain ? error.message : renderViolation(error, paint);

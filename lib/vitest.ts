@@ -7,6 +7,7 @@
  * export default defineConfig({ test: { setupFiles: ['reftrace/vitest'] } });
  */
 import { afterEach, beforeEach, type TestContext } from 'vitest';
+import { withMessage } from './errors.js';
 import { scopeLeak } from './explain.js';
 import { nodeHost } from './platform/node.js';
 import { lastRefId } from './ref.js';
@@ -34,7 +35,7 @@ beforeEach(() => {
 function checkTest(context: TestContext): void {
 	if (allowed || context.task.result?.state === 'fail') return;
 	const error = scopeLeak(collectSnapshot((entry) => entry.rootId > firstRef), `test "${context.task.name}"`, checkTest);
-	if (error !== null) throw error;
+	if (error !== null) throw withMessage(error);
 }
 
 afterEach(checkTest);

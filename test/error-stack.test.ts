@@ -69,6 +69,7 @@ test('a violation message reads, writes and clones as on any error', () => {
 	ref.release();
 	ref.release();
 	const [error] = seen;
+	// Cloned before anything read the message: a callback gets the error with its message in place.
 	const clone = structuredClone(error!);
 	expect(error!.message.split('\n')[0]).toBe(`reftrace: double-release: ${error!.summary}`);
 	expect(clone.message).toBe(error!.message);
