@@ -100,7 +100,7 @@ export function collectedLeak(entry: Entry, above: Function): LeakError {
 	const age = formatAge(milliseconds(clock() - entry.time));
 	const summary =
 		`ref #${entry.id} of ${record.label} (owner ${taken.owner}) was garbage-collected while live, ${age} after it was taken; ` +
-		`its count is never given back, so ${record.label} stays at ${record.count}${record.onZero === undefined ? '' : ' and onZero will not run'}`;
+		`its count is never given back, so ${record.label} stays at ${record.count}${record.hasOnZero ? ' and onZero will not run' : ''}`;
 	return trimmed(new LeakError({ found: 'collected', summary, leaks: snapshotOf(entry), taken }), above);
 }
 

@@ -139,7 +139,8 @@ export class ObjectRecord {
 	constructor(
 		readonly name: string,
 		readonly settings: Settings,
-		readonly onZero: ((value: never) => void) | undefined,
+		/** Whether `track` was given an `onZero` (the callback itself is kept beside the object, not here: the record must never keep the object alive). */
+		readonly hasOnZero: boolean,
 	) {
 		const id = (nextObjectId.get(name) ?? 0) + 1;
 		nextObjectId.set(name, id);

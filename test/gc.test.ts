@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { configure, type Mode, type Ref, track } from '../lib/index.js';
+import { allowLeaks } from '../lib/vitest.js';
 import { collectGarbage } from './helpers.js';
 
 class Conn {
@@ -63,3 +64,23 @@ test('the tracked object itself is collectable once every ref to it is gone', as
 	await collectGarbage(() => collected);
 	expect(collected).toBe(true);
 });
+
+for (const mode of ['list', 'full'] as Mode[]) {
+	test(`in ${mode} mode, a leaked object whose onZero captures it is collectable once its refs are gone`, async () => {
+		configure({ mode, onViolation: () => {} });
+		allowLeaks();
+		let collected = false;
+		const registry = new FinalizationRegistry(() => {
+			collected = true;
+		});
+		(() => {
+			const conn = new Conn();
+			registry.register(conn, 'conn');
+			// The closure captures the object: kept by reftrace, it would keep the object for the life of the process.
+			const root = track(conn, { name: 'GcLeakedConn', onZero: () => conn.payload.fill(1) });
+			root.acquire('dropped');
+		})();
+		await collectGarbage(() => collected);
+		expect(collected).toBe(true);
+	});
+}
