@@ -61,6 +61,17 @@ test('the report limits the objects shown per site with "and N more"', () => {
 	for (const root of roots) root.release();
 });
 
+test('the report limits the owners shown per site with "and N more owners"', () => {
+	collectViolations();
+	const root = track(new Conn(), { name: 'Owned' });
+	const refs = Array.from({ length: 12 }, (_, i) => root.acquire(`o${i}`));
+	const lines = renderSnapshot(collectSnapshot((entry) => entry.record.name === 'Owned' && entry.origin === 'acquire')).split('\n');
+	expect(lines.filter((line) => line.startsWith('    owners:')).map((line) => line.replace(/; oldest .*/, ''))).toEqual([
+		'    owners: o11, o10, o9, o8, o7 and 7 more owners',
+	]);
+	for (const ref of [...refs, root]) ref.release();
+});
+
 test('the report limits the sites shown with "... and N more sites"', () => {
 	const sites = Array.from({ length: 13 }, (_, i) => ({
 		site: `app.ts:${i + 1}:1`,

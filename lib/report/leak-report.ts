@@ -6,6 +6,14 @@ import { plain, type Paint } from './paint.js';
 const SITES = 10;
 const OBJECTS_PER_SITE = 4;
 const STACKS_PER_SITE = 3;
+const OWNERS_PER_SITE = 5;
+
+/** `session ×3, worker and 12 more owners`: the most frequent owners first. */
+function describeOwners(owners: SnapshotSite['owners']): string {
+	const shown = owners.slice(0, OWNERS_PER_SITE).map((o) => (o.refs === 1 ? o.owner : `${o.owner} ×${o.refs}`));
+	const more = owners.length - OWNERS_PER_SITE;
+	return `${shown.join(', ')}${more > 0 ? ` and ${plural(more, 'more owner')}` : ''}`;
+}
 
 function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): string[] {
 	const [first, ...others] = site.objects;
@@ -19,9 +27,8 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
 		const tail = more > 0 ? ` and ${plural(more, 'more object')}` : '';
 		lines.push(`    also ${shown.map((o) => `${o.object} has ${o.refs}/${o.count}`).join(', ')}${tail}: ${plural(site.refs, 'ref')} in all here`);
 	}
-	const owners = site.owners.map((o) => (o.refs === 1 ? o.owner : `${o.owner} ×${o.refs}`)).join(', ');
 	const collected = site.collected > 0 ? paint.red(`; ${site.collected} collected while live`) : '';
-	lines.push(`    owners: ${owners}; oldest ${formatAge(site.oldest)}${collected}`);
+	lines.push(`    owners: ${describeOwners(site.owners)}; oldest ${formatAge(site.oldest)}${collected}`);
 	site.stacks.slice(0, STACKS_PER_SITE).forEach((entry, index) => {
 		if (index > 0 || site.stacks.length > 1) lines.push(`    stack ${index + 1} of ${site.stacks.length} (${plural(entry.refs, 'ref')}):`);
 		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(frame, paint));
