@@ -24,11 +24,11 @@ test('the demo reports its double release at three of its own sites, its leak wh
 	expect(result.stdout).toContain('demo finished');
 	const lines = result.stderr.split('\n');
 	const at = (index: number) => lines[index + 1]?.trim() ?? '';
-	const culprit = lines.findIndex((line) => line.startsWith('  released here by handleRequest'));
-	const first = lines.findIndex((line) => line.startsWith('  first released by handleRequest'));
-	const acquired = lines.findIndex((line) => line.startsWith('  acquired by handleRequest'));
+	const culprit = lines.findIndex((line) => line.startsWith('  released here (ref #'));
+	const first = lines.findIndex((line) => line.startsWith('  first released (ref #'));
+	const acquired = lines.findIndex((line) => line.startsWith('  acquired (ref #'));
 	expect(lines[culprit - 1]).toMatch(/^reftrace: double-release: ref #\d+ of Connection#\d+ was released twice$/);
-	expect(lines[culprit]).toMatch(new RegExp(`pid ${result.pid}, thread 0\\)$`));
+	expect(lines[culprit]).toMatch(new RegExp(`^  released here \\(ref #\\d+ held by handleRequest, pid ${result.pid}, thread 0\\)$`));
 	expect(at(culprit)).toContain(lineOf('examples/demo/main.ts', 'bug: runs on the early path too'));
 	expect(at(first)).toContain(lineOf('examples/demo/main.ts', 'give the connection back early'));
 	expect(at(acquired)).toContain(lineOf('examples/demo/pool.ts', 'return root.acquire(owner)'));
