@@ -151,6 +151,7 @@ export interface Snapshot {
 	readonly threadId: number;
 	/** Milliseconds since the Unix epoch. */
 	readonly time: number;
+	/** `refs` counts every reference in the snapshot, the `collected` ones (found dropped while live) included. */
 	readonly totals: { readonly objects: number; readonly refs: number; readonly collected: number; readonly sites: number };
 	readonly objects: readonly SnapshotObject[];
 	/** Sites with the most references first. */

@@ -72,6 +72,36 @@ test('the report limits the owners shown per site with "and N more owners"', () 
 	for (const ref of [...refs, root]) ref.release();
 });
 
+test('the exit report counts references collected while live apart from live ones', () => {
+	const site = {
+		site: 'app.ts:1:1',
+		source: null,
+		objects: [{ object: 'Obj#1', refs: 3, count: 3 }],
+		refs: 3,
+		collected: 1,
+		oldest: 5,
+		stacks: [],
+		owners: [{ owner: 'x', refs: 3 }],
+	};
+	const text = renderSnapshot({
+		schema: SNAPSHOT_SCHEMA,
+		pid: 1,
+		threadId: 0,
+		time: 0,
+		totals: { objects: 1, refs: 3, collected: 1, sites: 1 },
+		objects: [],
+		sites: [site],
+		stacks: [],
+		violations: {},
+	});
+	expect(text.split('\n')).toEqual([
+		'reftrace: leak report: 2 live refs and 1 collected while live, to 1 object from 1 site',
+		'  Obj#1 has 3/3 refs at app.ts:1:1',
+		'    owners: x ×3; oldest 5.0 ms; 1 collected while live',
+		'SUMMARY: reftrace: 2 live references and 1 collected while live, to 1 object from 1 site; 0 violations',
+	]);
+});
+
 test('the report limits the sites shown with "... and N more sites"', () => {
 	const sites = Array.from({ length: 13 }, (_, i) => ({
 		site: `app.ts:${i + 1}:1`,
