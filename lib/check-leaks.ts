@@ -1,7 +1,6 @@
 import { withMessage } from './errors.js';
 import { scopeLeak } from './explain.js';
 import { closeScope, openScope, runInScope, within } from './scope.js';
-import { collectSnapshot } from './snapshot.js';
 
 /**
  * Runs `fn` (sync or async) and checks that every reference it took — to objects tracked in `list` or
@@ -16,7 +15,7 @@ export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Await
 	const scope = openScope();
 	try {
 		const result = await runInScope(scope, fn);
-		const error = scopeLeak(collectSnapshot((entry) => within(entry.scope, scope)), 'checkLeaks()', checkLeaks);
+		const error = scopeLeak((entry) => within(entry.scope, scope), 'checkLeaks()', checkLeaks);
 		if (error !== null) throw withMessage(error);
 		return result;
 	} finally {

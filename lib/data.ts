@@ -57,7 +57,7 @@ export type MisuseKind = Exclude<ViolationKind, 'on-zero-failed' | 'leak'>;
 /** What an earlier event is to the culprit: the reference's beginning, its release, its move away, or other history. */
 export type PriorRole = 'acquire' | 'release' | 'move' | 'history';
 
-/** An earlier event that makes the culprit wrong; `title` is how the report introduces it (`first released by`). */
+/** An earlier event that makes the culprit wrong; `title` is how the report introduces it (`first released`). */
 export interface PriorEvent {
 	readonly role: PriorRole;
 	readonly title: string;
@@ -151,6 +151,7 @@ export interface Snapshot {
 	readonly threadId: number;
 	/** Milliseconds since the Unix epoch. */
 	readonly time: number;
+	/** `refs` counts every reference in the snapshot, the `collected` ones (found dropped while live) included. */
 	readonly totals: { readonly objects: number; readonly refs: number; readonly collected: number; readonly sites: number };
 	readonly objects: readonly SnapshotObject[];
 	/** Sites with the most references first. */

@@ -1,11 +1,11 @@
 import { clock, milliseconds } from './clock.js';
-import type { EventOp, MisuseKind, PriorEvent, RefEvent, Snapshot } from './data.js';
+import type { EventOp, MisuseKind, PriorEvent, RefEvent } from './data.js';
 import { ERRORS, LeakError, type MisuseError } from './errors.js';
 import { beginEvent, endEvent, makeEvent } from './events.js';
 import { host } from './platform/host.js';
 import type { Entry, ObjectRecord } from './record.js';
 import { formatAge, plural } from './report/format.js';
-import { snapshotOf } from './snapshot.js';
+import { liveEntries, snapshotOf, snapshotOfEntries } from './snapshot.js';
 import { captureStack } from './stack.js';
 import { BEGUN, ENDED, MISUSE, NOTE, onZeroSummary } from './wording.js';
 
@@ -100,14 +100,29 @@ export function collectedLeak(entry: Entry, above: Function): LeakError {
 	const age = formatAge(milliseconds(clock() - entry.time));
 	const summary =
 		`ref #${entry.id} of ${record.label} (owner ${taken.owner}) was garbage-collected while live, ${age} after it was taken; ` +
-		`its count is never given back, so ${record.label} stays at ${record.count}${record.onZero === undefined ? '' : ' and onZero will not run'}`;
+		`its count is never given back, so ${record.label} stays at ${record.count}${record.hasOnZero ? ' and onZero will not run' : ''}`;
 	return trimmed(new LeakError({ found: 'collected', summary, leaks: snapshotOf(entry), taken }), above);
 }
 
-/** The error for references left live by a checked scope (`what` names it), or null when there are none. */
-export function scopeLeak(leaks: Snapshot, what: string, above: Function): LeakError | null {
+// References a checked scope or test reported as left live: when the garbage collector finds one later, it
+// is the same leak, already reported.
+const reportedByScope = new WeakSet<Entry>();
+
+/** Whether a checked scope or test has reported `entry` as left live. */
+export function reportedAsLeft(entry: Entry): boolean {
+	return reportedByScope.has(entry);
+}
+
+/**
+ * The error for the references a checked scope (`what` names it) left live, those `filter` accepts, or null
+ * when there are none. The references it names count as reported (see `reportedAsLeft`).
+ */
+export function scopeLeak(filter: (entry: Entry) => boolean, what: string, above: Function): LeakError | null {
+	const groups = liveEntries(filter);
+	const leaks = snapshotOfEntries(groups);
 	const { refs, sites } = leaks.totals;
 	if (refs === 0) return null;
+	for (const [, entries] of groups) for (const entry of entries) reportedByScope.add(entry);
 	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
 	return trimmed(new LeakError({ found: 'scope', summary, leaks, taken: null }), above);
 }

@@ -1,6 +1,6 @@
 import { ownerOf } from './events.js';
 import { dispatch, printReport } from './dispatch.js';
-import { collectedLeak } from './explain.js';
+import { collectedLeak, reportedAsLeft } from './explain.js';
 import { observe, type Entry } from './record.js';
 import { increment, violationCounts } from './tally.js';
 
@@ -23,6 +23,8 @@ function collected(entry: Entry): void {
 	if (entry.end !== null) return;
 	const { record } = entry;
 	record.end(entry, 'leaked', null, collected, null);
+	// Left live by a checked scope or test, and reported there: the same leak is reported once.
+	if (reportedAsLeft(entry)) return;
 	const policy = record.settings.onViolation;
 	if (typeof policy === 'function') {
 		try {

@@ -119,7 +119,23 @@ export class Entry {
 	}
 }
 
+/*
+ * Ids count per name (`Conn#1`, `Conn#2`) for the first NAME_LIMIT names. An application that makes up
+ * names (one per request, say) would grow the table forever, so later names share one counter instead:
+ * their ids are still unique per name (the counter never goes back), only no longer consecutive.
+ */
+const NAME_LIMIT = 10_000;
 const nextObjectId = new Map<string, number>();
+let sharedObjectId = 0;
+
+function objectId(name: string): number {
+	const last = nextObjectId.get(name);
+	if (last === undefined && nextObjectId.size >= NAME_LIMIT) return ++sharedObjectId;
+	const id = (last ?? 0) + 1;
+	nextObjectId.set(name, id);
+	return id;
+}
+
 /** Objects tracked in `list`/`full` mode whose count is above zero (what snapshots and exit reports read). */
 export const liveRecords = new Set<ObjectRecord>();
 
@@ -139,11 +155,10 @@ export class ObjectRecord {
 	constructor(
 		readonly name: string,
 		readonly settings: Settings,
-		readonly onZero: ((value: never) => void) | undefined,
+		/** Whether `track` was given an `onZero` (the callback itself is kept beside the object, not here: the record must never keep the object alive). */
+		readonly hasOnZero: boolean,
 	) {
-		const id = (nextObjectId.get(name) ?? 0) + 1;
-		nextObjectId.set(name, id);
-		this.id = id;
+		this.id = objectId(name);
 		this.recorded = settings.mode !== 'off';
 		this.quarantine = this.recorded ? new Array<Entry | undefined>(settings.quarantine) : [];
 		if (this.recorded) liveRecords.add(this);

@@ -44,6 +44,25 @@ function removeRecord(value: object, record: ObjectRecord): void {
 	else if (slot instanceof Map) slot.delete(record.name);
 }
 
+type OnZero = (value: object) => void;
+/*
+ * onZero callbacks, per object and record. Not on the record: a leaked object's record stays (for the
+ * exit report) after its last Ref is collected, and a callback that captures the object would keep it for
+ * the life of the process. Held here, keyed by the object, a callback lives only as long as the object
+ * is reachable from elsewhere, that is from a Ref that could still release it.
+ */
+const zeroHandlers = new WeakMap<object, Map<ObjectRecord, OnZero>>();
+
+/** Takes the onZero callback of `record` away from `value`, so that it runs at most once. */
+function takeOnZero(value: object, record: ObjectRecord): OnZero | undefined {
+	const handlers = zeroHandlers.get(value);
+	const onZero = handlers?.get(record);
+	if (onZero === undefined) return undefined;
+	if (handlers!.size === 1) zeroHandlers.delete(value);
+	else handlers!.delete(record);
+	return onZero;
+}
+
 /** Id of the newest reference; references taken later have larger ids. */
 export function lastRefId(): number {
 	return nextRefId;
@@ -183,7 +202,8 @@ export class Ref<T extends object> {
 		const record = ref.#record;
 		record.retire();
 		removeRecord(ref.#value, record);
-		const onZero = record.onZero as ((value: object) => void) | undefined;
+		if (!record.hasOnZero) return;
+		const onZero = takeOnZero(ref.#value, record);
 		if (onZero === undefined) return;
 		try {
 			onZero(ref.#value);
@@ -245,8 +265,13 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	if (existing !== undefined) {
 		throw new TypeError(`Expected \`value\` to be an object not already tracked as ${name}; it is tracked as ${existing.label} with count ${existing.count}`);
 	}
-	const record = new ObjectRecord(name, settings(), onZero);
+	const record = new ObjectRecord(name, settings(), onZero !== undefined);
 	addRecord(value, record);
+	if (onZero !== undefined) {
+		const handlers = zeroHandlers.get(value);
+		if (handlers === undefined) zeroHandlers.set(value, new Map([[record, onZero as OnZero]]));
+		else handlers.set(record, onZero as OnZero);
+	}
 	const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
 	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, track, ref));
 	return ref;

@@ -33,10 +33,20 @@ export function snapshot(): Snapshot {
 	return collectSnapshot(undefined);
 }
 
-/** A snapshot of the live references `filter` accepts (scopes and tests cover a part). */
-export function collectSnapshot(filter: EntryFilter | undefined): Snapshot {
+/** The live references `filter` accepts, by object (scopes and tests cover a part). */
+export function liveEntries(filter: EntryFilter | undefined): [ObjectRecord, Entry[]][] {
 	const groups: [ObjectRecord, Entry[]][] = [];
 	for (const record of liveRecords) groups.push([record, filter === undefined ? record.live() : record.live().filter(filter)]);
+	return groups;
+}
+
+/** A snapshot of the live references `filter` accepts. */
+export function collectSnapshot(filter: EntryFilter | undefined): Snapshot {
+	return build(liveEntries(filter));
+}
+
+/** A snapshot of the given references, grouped by object as `liveEntries` returns them. */
+export function snapshotOfEntries(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Snapshot {
 	return build(groups);
 }
 

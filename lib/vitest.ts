@@ -12,7 +12,6 @@ import { scopeLeak } from './explain.js';
 import { nodeHost } from './platform/node.js';
 import { lastRefId } from './ref.js';
 import { configure } from './settings.js';
-import { collectSnapshot } from './snapshot.js';
 import { start } from './start.js';
 
 let firstRef = 0;
@@ -34,7 +33,7 @@ beforeEach(() => {
 
 function checkTest(context: TestContext): void {
 	if (allowed || context.task.result?.state === 'fail') return;
-	const error = scopeLeak(collectSnapshot((entry) => entry.rootId > firstRef), `test "${context.task.name}"`, checkTest);
+	const error = scopeLeak((entry) => entry.rootId > firstRef, `test "${context.task.name}"`, checkTest);
 	if (error !== null) throw withMessage(error);
 }
 

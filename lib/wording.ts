@@ -8,19 +8,19 @@ import type { EventOp, MisuseKind, ViolationKind } from './data.js';
 /** The words of one misuse kind. `subject` is `ref #12 of Conn#3`; `away` how the ref ended: `released`, `moved`, `moved to queue`. */
 interface MisuseWording {
 	readonly summary: (subject: string, away: string) => string;
-	/** How the release that ended the reference is introduced. */
+	/** How the release that ended the reference is introduced (the holder follows as `ref #2 held by X`). */
 	readonly released: string;
 }
 
 /** The table of misuse kinds. */
 export const MISUSE: { readonly [K in MisuseKind]: MisuseWording } = {
-	'double-release': { summary: (subject) => `${subject} was released twice`, released: 'first released by' },
-	'double-move': { summary: (subject) => `${subject} was moved twice`, released: 'released by' },
-	'use-after-move': { summary: (subject, away) => `.value of ${subject} was read after the ref was ${away}`, released: 'released by' },
-	'use-after-release': { summary: (subject, away) => `.value of ${subject} was read after the ref was ${away}`, released: 'released by' },
-	'acquire-after-release': { summary: (subject, away) => `acquire through ${subject} after the ref was ${away}`, released: 'released by' },
-	'move-after-release': { summary: (subject, away) => `move of ${subject} after the ref was ${away}`, released: 'released by' },
-	'release-after-move': { summary: (subject, away) => `release of ${subject} after the ref was ${away}`, released: 'released by' },
+	'double-release': { summary: (subject) => `${subject} was released twice`, released: 'first released' },
+	'double-move': { summary: (subject) => `${subject} was moved twice`, released: 'released' },
+	'use-after-move': { summary: (subject, away) => `.value of ${subject} was read after the ref was ${away}`, released: 'released' },
+	'use-after-release': { summary: (subject, away) => `.value of ${subject} was read after the ref was ${away}`, released: 'released' },
+	'acquire-after-release': { summary: (subject, away) => `acquire through ${subject} after the ref was ${away}`, released: 'released' },
+	'move-after-release': { summary: (subject, away) => `move of ${subject} after the ref was ${away}`, released: 'released' },
+	'release-after-move': { summary: (subject, away) => `release of ${subject} after the ref was ${away}`, released: 'released' },
 };
 
 /** The first line of every violation report: `reftrace: double-release:`. */
@@ -29,23 +29,29 @@ export const heading = (kind: ViolationKind): string => `reftrace: ${kind}:`;
 /** `onZero of Conn#3 threw Error: close failed`. */
 export const onZeroSummary = (label: string, reason: string): string => `onZero of ${label} threw ${reason}`;
 
+/**
+ * How an event names its reference and the reference's holder: `ref #2 held by cache`. The owner is who
+ * held the reference, not the code that made the call (a release in `evict` of a ref held by `cache`).
+ */
+export const heldBy = (ref: number, owner: string): string => `ref #${ref} held by ${owner}`;
+
 /** How the culprit, the offending call, is introduced. */
 export const CULPRIT: { readonly [op in EventOp]?: string } = {
-	release: 'released here by',
-	dispose: 'disposed here by',
-	use: '.value read here by',
-	acquire: 'acquire called here by',
-	move: 'move called here by',
+	release: 'released here',
+	dispose: 'disposed here',
+	use: '.value read here',
+	acquire: 'acquire called here',
+	move: 'move called here',
 };
 
 /** How the event that began a reference is introduced, among the earlier events of a misuse. */
-export const BEGUN = { track: 'tracked by', acquire: 'acquired by', move: 'moved to' } as const;
+export const BEGUN = { track: 'tracked', acquire: 'acquired', move: 'moved to a new ref' } as const;
 
 /** How the event that began a collected reference is introduced in its leak report. */
-export const TAKEN = { track: 'tracked here by', acquire: 'acquired here by', move: 'moved here to' } as const;
+export const TAKEN = { track: 'tracked here', acquire: 'acquired here', move: 'moved here' } as const;
 
 /** How an ended reference is introduced in the history of an `on-zero-failed` report. */
-export const ENDED = { release: 'released by', move: 'moved away by' } as const;
+export const ENDED = { release: 'released', move: 'moved away' } as const;
 
 /** Owner shown when none was given and none can be derived (no stack in `off` and `list` modes). */
 export const NO_OWNER = '<no owner>';

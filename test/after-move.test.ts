@@ -17,8 +17,8 @@ test('release after move names the move site and the new owner', () => {
 	expect(lineOf(error.culprit.site)).toBe(site('culprit'));
 	expect(error.culprit.owner).toBe('producer');
 	expect(error.earlier.map((p) => [p.title, lineOf(p.event.site)])).toEqual([
-		['moved to', site('move')],
-		['tracked by', site('track')],
+		['moved to a new ref', site('move')],
+		['tracked', site('track')],
 	]);
 	expect(error.message.split('\n')[0]).toMatch(/release of ref #\d+ of Job#\d+ after the ref was moved to queue$/);
 	expect(queued.count).toBe(1);

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from 'vitest';
 import { checkLeaks, LeakError, track } from '../lib/index.js';
-import { collectViolations, lineOf, siteOf } from './helpers.js';
+import { observe } from '../lib/record.js';
+import { allowLeaks } from '../lib/vitest.js';
+import { collectGarbage, collectViolations, lineOf, siteOf } from './helpers.js';
 
 const site = (marker: string) => siteOf(import.meta.url, marker);
 
@@ -78,4 +80,21 @@ test('what fn throws passes through unchanged', async () => {
 		throw failure;
 	})).rejects.toBe(failure);
 	await expect(checkLeaks(42 as unknown as () => void)).rejects.toThrow(new TypeError('Expected `fn` to be a function, got number'));
+});
+
+test('a reference checkLeaks reported is not reported again when the garbage collector finds it', async () => {
+	const seen = collectViolations();
+	allowLeaks();
+	const leaked: number[] = [];
+	const stop = observe({ end: (entry) => void (entry.ending === 'leaked' && leaked.push(entry.id)) });
+	let id = 0;
+	const error: unknown = await checkLeaks(() => {
+		id = track({}, { name: 'ReportedOnce' }).id;
+	}).catch((e: unknown) => e);
+	expect(error).toBeInstanceOf(LeakError);
+	// The detector ends the entry as leaked before it decides whether to report it.
+	await collectGarbage(() => leaked.includes(id));
+	stop();
+	expect(leaked).toEqual([id]);
+	expect(seen).toEqual([]);
 });

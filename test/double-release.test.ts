@@ -45,15 +45,32 @@ test('the report text reads culprit first, then the first release, then the acqu
 	const lines = seen[0]!.message.split('\n');
 	expect(lines[0]).toMatch(/^reftrace: double-release: ref #\d+ of Conn#\d+ was released twice$/);
 	const headings = lines.filter((line) => /^ {2}\S/.test(line));
-	expect(headings.map((line) => line.replace(/ \(ref .*$/, ''))).toEqual([
-		'  released here by handler',
-		'  first released by handler',
-		'  acquired by handler',
+	expect(headings.map((line) => line.replace(/ref #\d+/, 'ref #N').replace(/, pid .*$/, ''))).toEqual([
+		'  released here (ref #N held by handler',
+		'  first released (ref #N held by handler',
+		'  acquired (ref #N held by handler',
 		'  Conn#2 count is 1.',
 	]);
 	const sites = lines.filter((line) => /^ {4}\S/.test(line)).map((line) => line.trim().replace(/:\d+ - .*$/, ''));
 	expect(sites).toEqual([site('culprit-2'), site('first-release-2'), site('acquire')]);
-	expect(lines[1]).toMatch(new RegExp(`\\(ref #\\d+, pid ${process.pid}, thread 0\\)$`));
+	expect(lines[1]).toMatch(new RegExp(`\\(ref #\\d+ held by handler, pid ${process.pid}, thread 0\\)$`));
+	pool.root.release();
+});
+
+test('each event names the reference and its holder, not the code that released it', () => {
+	const seen = collectViolations();
+	const pool = new Pool();
+	const cached = pool.checkout('cache');
+	const evict = (ref: typeof cached) => ref.release();
+	evict(cached);
+	evict(cached);
+	const headings = seen[0]!.message.split('\n').filter((line) => /^ {2}\S/.test(line));
+	expect(headings.map((line) => line.replace(/, pid .*$/, ''))).toEqual([
+		`  released here (ref #${cached.id} held by cache`,
+		`  first released (ref #${cached.id} held by cache`,
+		`  acquired (ref #${cached.id} held by cache`,
+		`  ${pool.root.label} count is 1.`,
+	]);
 	pool.root.release();
 });
 

@@ -54,7 +54,7 @@ for (const mode of ['list', 'full'] as Mode[]) {
 		} else {
 			expect(site.site).toBeNull();
 		}
-		expect(first.message.split('\n')[1]).toMatch(/^ {2}acquired here by session \(ref #\d+, pid \d+, thread 0\)$/);
+		expect(first.message.split('\n')[1]).toMatch(/^ {2}acquired here \(ref #\d+ held by session, pid \d+, thread 0\)$/);
 	});
 }
 

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { configure, type Mode, type Ref, track } from '../lib/index.js';
+import { allowLeaks } from '../lib/vitest.js';
 import { collectGarbage } from './helpers.js';
 
 class Conn {
@@ -47,8 +48,8 @@ for (const mode of ['off', 'list', 'full'] as Mode[]) {
 	});
 }
 
-test('the tracked object itself is collectable once every ref to it is gone', async () => {
-	configure({ mode: 'full', onViolation: 'throw' });
+/** Whether a new Conn, given to `use` in a sync function of its own, is collected once `use` returns. */
+async function isCollectedAfter(use: (conn: Conn) => void): Promise<boolean> {
 	let collected = false;
 	const registry = new FinalizationRegistry(() => {
 		collected = true;
@@ -56,10 +57,31 @@ test('the tracked object itself is collectable once every ref to it is gone', as
 	(() => {
 		const conn = new Conn();
 		registry.register(conn, 'conn');
+		use(conn);
+	})();
+	await collectGarbage(() => collected);
+	return collected;
+}
+
+test('the tracked object itself is collectable once every ref to it is gone', async () => {
+	configure({ mode: 'full', onViolation: 'throw' });
+	const collected = await isCollectedAfter((conn) => {
 		const root = track(conn, { name: 'GcConn' });
 		root.acquire('x').release();
 		root.release();
-	})();
-	await collectGarbage(() => collected);
+	});
 	expect(collected).toBe(true);
 });
+
+for (const mode of ['list', 'full'] as Mode[]) {
+	test(`in ${mode} mode, a leaked object whose onZero captures it is collectable once its refs are gone`, async () => {
+		configure({ mode, onViolation: () => {} });
+		allowLeaks();
+		const collected = await isCollectedAfter((conn) => {
+			// The closure captures the object: kept by reftrace, it would keep the object for the life of the process.
+			const root = track(conn, { name: 'GcLeakedConn', onZero: () => conn.payload.fill(1) });
+			root.acquire('dropped');
+		});
+		expect(collected).toBe(true);
+	});
+}

@@ -51,7 +51,7 @@ test('a JavaScript app uses the installed package, with the preload', () => {
 	const result = node(['--import', 'reftrace/register', 'app.mjs']);
 	expect(result.status).toBe(0);
 	expect(result.stdout).toBe('live 1\n');
-	expect(result.stderr).toMatch(/^reftrace: double-release: ref #2 of File#1 was released twice\n  released here by reader .*\n    app\.mjs:5:8 - reader\.release\(\);\n/);
+	expect(result.stderr).toMatch(/^reftrace: double-release: ref #2 of File#1 was released twice\n  released here \(ref #2 held by reader, .*\n    app\.mjs:5:8 - reader\.release\(\);\n/);
 	expect(result.stderr).toContain('    app.mjs:4:8 - reader.release();');
 	expect(result.stderr).toContain('    app.mjs:3:21 - const reader = root.acquire(\'reader\');');
 	expect(result.stderr).toMatch(/SUMMARY: reftrace: 1 live reference to 1 object from 1 site; 1 violation\n$/);

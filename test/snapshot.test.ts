@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { renderSnapshot, snapshot, SNAPSHOT_SCHEMA, track } from '../lib/index.js';
+import { renderSnapshot, snapshot, SNAPSHOT_SCHEMA, track, type Snapshot, type SnapshotSite } from '../lib/index.js';
 import { collectSnapshot } from '../lib/snapshot.js';
 import { collectViolations, lineOf, siteOf } from './helpers.js';
 
@@ -61,28 +61,60 @@ test('the report limits the objects shown per site with "and N more"', () => {
 	for (const root of roots) root.release();
 });
 
-test('the report limits the sites shown with "... and N more sites"', () => {
-	const sites = Array.from({ length: 13 }, (_, i) => ({
-		site: `app.ts:${i + 1}:1`,
+test('the report limits the owners shown per site with "and N more owners"', () => {
+	collectViolations();
+	const root = track(new Conn(), { name: 'Owned' });
+	const refs = Array.from({ length: 12 }, (_, i) => root.acquire(`o${i}`));
+	const lines = renderSnapshot(collectSnapshot((entry) => entry.record.name === 'Owned' && entry.origin === 'acquire')).split('\n');
+	expect(lines.filter((line) => line.startsWith('    owners:')).map((line) => line.replace(/; oldest .*/, ''))).toEqual([
+		'    owners: o11, o10, o9, o8, o7 and 7 more owners',
+	]);
+	for (const ref of [...refs, root]) ref.release();
+});
+
+/** Site `n` of a made-up snapshot: one object with `refs` references from owner `x`, `collected` of them collected. */
+function madeUpSite(n: number, refs: number, collected: number): SnapshotSite {
+	return {
+		site: `app.ts:${n}:1`,
 		source: null,
-		objects: [{ object: `Obj#${i + 1}`, refs: 1, count: 1 }],
-		refs: 1,
-		collected: 0,
+		objects: [{ object: `Obj#${n}`, refs, count: refs }],
+		refs,
+		collected,
 		oldest: 5,
 		stacks: [],
-		owners: [{ owner: 'x', refs: 1 }],
-	}));
-	const text = renderSnapshot({
+		owners: [{ owner: 'x', refs }],
+	};
+}
+
+/** A made-up snapshot of the given sites, each with its own object. */
+function madeUpSnapshot(sites: SnapshotSite[], violations: Snapshot['violations']): Snapshot {
+	const sum = (key: 'refs' | 'collected') => sites.reduce((total, site) => total + site[key], 0);
+	return {
 		schema: SNAPSHOT_SCHEMA,
 		pid: 1,
 		threadId: 0,
 		time: 0,
-		totals: { objects: 13, refs: 13, collected: 0, sites: 13 },
+		totals: { objects: sites.length, refs: sum('refs'), collected: sum('collected'), sites: sites.length },
 		objects: [],
 		sites,
 		stacks: [],
-		violations: { 'double-release': 2 },
-	});
+		violations,
+	};
+}
+
+test('the exit report counts references collected while live apart from live ones', () => {
+	const text = renderSnapshot(madeUpSnapshot([madeUpSite(1, 3, 1)], {}));
+	expect(text.split('\n')).toEqual([
+		'reftrace: leak report: 2 live refs and 1 collected while live, to 1 object from 1 site',
+		'  Obj#1 has 3/3 refs at app.ts:1:1',
+		'    owners: x ×3; oldest 5.0 ms; 1 collected while live',
+		'SUMMARY: reftrace: 2 live references and 1 collected while live, to 1 object from 1 site; 0 violations',
+	]);
+});
+
+test('the report limits the sites shown with "... and N more sites"', () => {
+	const sites = Array.from({ length: 13 }, (_, i) => madeUpSite(i + 1, 1, 0));
+	const text = renderSnapshot(madeUpSnapshot(sites, { 'double-release': 2 }));
 	expect(text.split('\n')).toEqual([
 		'reftrace: leak report: 13 live refs to 13 objects from 13 sites',
 		...sites.slice(0, 10).flatMap((s) => [`  ${s.objects[0]!.object} has 1/1 refs at ${s.site}`, '    owners: x; oldest 5.0 ms']),

@@ -6,6 +6,14 @@ import { plain, type Paint } from './paint.js';
 const SITES = 10;
 const OBJECTS_PER_SITE = 4;
 const STACKS_PER_SITE = 3;
+const OWNERS_PER_SITE = 5;
+
+/** `session ×3, worker and 12 more owners`: the most frequent owners first. */
+function describeOwners(owners: SnapshotSite['owners']): string {
+	const shown = owners.slice(0, OWNERS_PER_SITE).map((o) => (o.refs === 1 ? o.owner : `${o.owner} ×${o.refs}`));
+	const more = owners.length - OWNERS_PER_SITE;
+	return `${shown.join(', ')}${more > 0 ? ` and ${plural(more, 'more owner')}` : ''}`;
+}
 
 function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): string[] {
 	const [first, ...others] = site.objects;
@@ -19,9 +27,8 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
 		const tail = more > 0 ? ` and ${plural(more, 'more object')}` : '';
 		lines.push(`    also ${shown.map((o) => `${o.object} has ${o.refs}/${o.count}`).join(', ')}${tail}: ${plural(site.refs, 'ref')} in all here`);
 	}
-	const owners = site.owners.map((o) => (o.refs === 1 ? o.owner : `${o.owner} ×${o.refs}`)).join(', ');
 	const collected = site.collected > 0 ? paint.red(`; ${site.collected} collected while live`) : '';
-	lines.push(`    owners: ${owners}; oldest ${formatAge(site.oldest)}${collected}`);
+	lines.push(`    owners: ${describeOwners(site.owners)}; oldest ${formatAge(site.oldest)}${collected}`);
 	site.stacks.slice(0, STACKS_PER_SITE).forEach((entry, index) => {
 		if (index > 0 || site.stacks.length > 1) lines.push(`    stack ${index + 1} of ${site.stacks.length} (${plural(entry.refs, 'ref')}):`);
 		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(frame, paint));
@@ -30,11 +37,15 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
 	return lines;
 }
 
-/** One line counting what a snapshot holds: `7 live refs to 3 objects from 2 sites (1 collected while live)`. */
-function describeTotals(snapshot: Snapshot): string {
+/**
+ * What a snapshot holds: `7 live refs to 3 objects from 2 sites`. References the garbage collector found
+ * dropped are no longer live, though their count is never given back: they are counted apart,
+ * `6 live refs and 1 collected while live, to ...`.
+ */
+function describeTotals(snapshot: Snapshot, unit: 'ref' | 'reference'): string {
 	const { refs, objects, sites, collected } = snapshot.totals;
-	const certain = collected > 0 ? ` (${collected} collected while live)` : '';
-	return `${plural(refs, 'live ref')} to ${plural(objects, 'object')} from ${plural(sites, 'site')}${certain}`;
+	const live = plural(refs - collected, `live ${unit}`);
+	return `${collected === 0 ? live : `${live} and ${collected} collected while live,`} to ${plural(objects, 'object')} from ${plural(sites, 'site')}`;
 }
 
 /** How many violations a snapshot recaps, all kinds together. */
@@ -69,19 +80,15 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint): string {
 	if (snapshot.totals.refs === 0) {
 		return `reftrace: no live references${violations === null ? '' : `; violations reported: ${violations}`}`;
 	}
-	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold('reftrace: leak report:'))} ${describeTotals(snapshot)}`, paint);
+	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold('reftrace: leak report:'))} ${describeTotals(snapshot, 'ref')}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
-	const { refs, objects, sites } = snapshot.totals;
-	const count = violationTotal(snapshot);
-	lines.push(
-		paint.bold(`SUMMARY: reftrace: ${plural(refs, 'live reference')} to ${plural(objects, 'object')} from ${plural(sites, 'site')}; ${plural(count, 'violation')}`),
-	);
+	lines.push(paint.bold(`SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`));
 	return lines.join('\n');
 }
 
 /** The live dump printed on demand (SIGUSR2): every live reference, grouped by site. */
 export function renderDump(snapshot: Snapshot, paint: Paint): string {
-	return renderLeakGroups(snapshot, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(snapshot)}`, paint).join('\n');
+	return renderLeakGroups(snapshot, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(snapshot, 'ref')}`, paint).join('\n');
 }
 
 /**

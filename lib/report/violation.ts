@@ -1,5 +1,5 @@
 import type { LeakData, RefEvent, ViolationData } from '../data.js';
-import { CULPRIT, heading, NOTE, TAKEN } from '../wording.js';
+import { CULPRIT, heading, heldBy, NOTE, TAKEN } from '../wording.js';
 import { clip, formatAge, stackLine } from './format.js';
 import { renderLeakGroups } from './leak-report.js';
 import type { Paint } from './paint.js';
@@ -10,7 +10,7 @@ import type { Paint } from './paint.js';
  */
 function renderEvent(title: string, event: RefEvent, when: number | null, paint: Paint, note: string | null): string[] {
 	const age = when === null ? '' : `, ${formatAge(when)} earlier`;
-	const lines = [`  ${paint.bold(title)} ${paint.cyan(event.owner)} (ref #${event.ref}, pid ${event.pid}, thread ${event.threadId}${age})`];
+	const lines = [`  ${paint.bold(title)} (${heldBy(event.ref, paint.cyan(event.owner))}, pid ${event.pid}, thread ${event.threadId}${age})`];
 	if (event.site === null) {
 		lines.push(paint.dim(`    ${note ?? NOTE.none}`));
 		return lines;
