@@ -38,6 +38,11 @@ function addRecord(value: object, record: ObjectRecord): void {
 	else records.set(value, new Map([[slot.name, slot], [record.name, record]]));
 }
 
+function recordsOf(value: object): Iterable<ObjectRecord> {
+	const slot = records.get(value);
+	return slot === undefined ? [] : slot instanceof Map ? slot.values() : [slot];
+}
+
 function removeRecord(value: object, record: ObjectRecord): void {
 	const slot = records.get(value);
 	if (slot === record) records.delete(value);
@@ -46,20 +51,33 @@ function removeRecord(value: object, record: ObjectRecord): void {
 
 type OnZero = (value: object) => void;
 /*
- * onZero callbacks, per object and record. Not on the record: a leaked object's record stays (for the
- * exit report) after its last Ref is collected, and a callback that captures the object would keep it for
- * the life of the process. Held here, keyed by the object, a callback lives only as long as the object
- * is reachable from elsewhere, that is from a Ref that could still release it.
+ * onZero callbacks, per object. Not on the record: a leaked object's record stays (for the exit report)
+ * after its last Ref is collected, and a callback that captures the object would keep it for the life of
+ * the process. Keyed by the object, a callback lives only as long as the object is reachable from
+ * elsewhere, that is from a Ref that could still release it. As with `records`, an object's only
+ * callback is stored directly; several names with callbacks share a Map.
  */
-const zeroHandlers = new WeakMap<object, Map<ObjectRecord, OnZero>>();
+const zeroHandlers = new WeakMap<object, OnZero | Map<ObjectRecord, OnZero>>();
+
+function addOnZero(value: object, record: ObjectRecord, onZero: OnZero): void {
+	const slot = zeroHandlers.get(value);
+	if (slot === undefined) zeroHandlers.set(value, onZero);
+	else if (slot instanceof Map) slot.set(record, onZero);
+	else {
+		const owner = [...recordsOf(value)].find((other) => other !== record && other.hasOnZero);
+		zeroHandlers.set(value, new Map(owner === undefined ? [[record, onZero]] : [[owner, slot], [record, onZero]]));
+	}
+}
 
 /** Takes the onZero callback of `record` away from `value`, so that it runs at most once. */
 function takeOnZero(value: object, record: ObjectRecord): OnZero | undefined {
-	const handlers = zeroHandlers.get(value);
-	const onZero = handlers?.get(record);
-	if (onZero === undefined) return undefined;
-	if (handlers!.size === 1) zeroHandlers.delete(value);
-	else handlers!.delete(record);
+	const slot = zeroHandlers.get(value);
+	if (typeof slot === 'function') {
+		zeroHandlers.delete(value);
+		return slot;
+	}
+	const onZero = slot?.get(record);
+	slot?.delete(record);
 	return onZero;
 }
 
@@ -267,11 +285,7 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	}
 	const record = new ObjectRecord(name, settings(), onZero !== undefined);
 	addRecord(value, record);
-	if (onZero !== undefined) {
-		const handlers = zeroHandlers.get(value);
-		if (handlers === undefined) zeroHandlers.set(value, new Map([[record, onZero as OnZero]]));
-		else handlers.set(record, onZero as OnZero);
-	}
+	if (onZero !== undefined) addOnZero(value, record, onZero as OnZero);
 	const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
 	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, track, ref));
 	return ref;

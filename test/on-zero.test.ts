@@ -37,3 +37,18 @@ test('onZero runs once even when it throws', () => {
 	ref.release();
 	expect(calls).toBe(1);
 });
+
+test('an object tracked under several names runs each name\'s onZero once, at that name\'s own zero', () => {
+	collectViolations();
+	const value = {};
+	const calls: string[] = [];
+	const users = track(value, { name: 'Users', onZero: (v) => calls.push(`users ${v === value}`) });
+	const plain = track(value, { name: 'Plain' });
+	const holds = track(value, { name: 'Holds', onZero: (v) => calls.push(`holds ${v === value}`) });
+	holds.release();
+	plain.release();
+	const again = track(value, { name: 'Holds', onZero: () => calls.push('holds again') });
+	users.release();
+	again.release();
+	expect(calls).toEqual(['holds true', 'users true', 'holds again']);
+});
