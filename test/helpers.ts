@@ -43,6 +43,9 @@ export async function collectGarbage(done: () => boolean = () => false, attempts
 	}
 }
 
+/** The package's root folder (child processes run there, so `reftrace` resolves to its own dist/). */
+export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
 /** The environment for a child process: no REFTRACE_* or colour variables of ours, no colour, plus `extra`. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR' && name !== 'NO_COLOR');

@@ -41,7 +41,7 @@ export interface Host {
 	readonly env: Readonly<Record<string, string | undefined>>;
 	/** Colour level of the error stream: 0 none, 1 basic, 2 256 colours, 3 truecolor. */
 	readonly colorLevel: 0 | 1 | 2 | 3;
-	/** Writes report text to the error stream. */
+	/** Writes report text to the error stream, whole and at once; drops it quietly when the stream cannot take it. */
 	writeError(text: string): void;
 	/** Emits a one-time warning about reftrace itself (bad settings, no stacks). */
 	warn(message: string, code: string): void;

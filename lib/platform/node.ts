@@ -5,6 +5,7 @@ import { threadId } from 'node:worker_threads';
 import { supportsColorStderr } from 'chalk';
 import type { AsyncContext, Host } from './host.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
+import { writeErrorQuietly } from './node-write.js';
 import { v8Stacks } from './v8-stack.js';
 
 // reftrace's own files (this folder's parent), by URL and by path, and Node's own modules: never shown in reports.
@@ -28,7 +29,7 @@ export const nodeHost: Host = {
 	threadId,
 	env: process.env,
 	colorLevel: stderrLevel(process.env),
-	writeError: (text) => void process.stderr.write(text),
+	writeError: writeErrorQuietly,
 	warn: (message, code) => process.emitWarning(message, { code }),
 	captureFrames,
 	trimErrorStack,
