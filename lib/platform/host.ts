@@ -70,7 +70,7 @@ export interface Host {
 	onDumpSignal(listener: () => void): void;
 	/** Sets the exit code the process will end with. */
 	setExitCode(code: number): void;
-	/** Writes a file so that readers never see it half-written. */
+	/** Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through. */
 	writeFileAtomic(path: string, text: string): void;
 }
 

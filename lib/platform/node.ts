@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { supportsColorStderr } from 'chalk';
 import type { AsyncContext, Host } from './host.js';
+import { writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
 import { writeErrorQuietly } from './node-write.js';
 import { v8Stacks } from './v8-stack.js';
@@ -58,9 +58,5 @@ export const nodeHost: Host = {
 	},
 	onDumpSignal: (listener) => void process.on('SIGUSR2', listener),
 	setExitCode: (code) => void (process.exitCode = code),
-	writeFileAtomic(path, text) {
-		const temporary = `${path}.${process.pid}.tmp`;
-		writeFileSync(temporary, text);
-		renameSync(temporary, path);
-	},
+	writeFileAtomic: writeReportFile,
 };
