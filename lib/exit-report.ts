@@ -2,6 +2,7 @@ import { printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
+import { claimReportName } from './report-name.js';
 import { settings } from './settings.js';
 import { snapshot } from './snapshot.js';
 
@@ -12,6 +13,13 @@ import { snapshot } from './snapshot.js';
 
 let exitHookInstalled = false;
 let reported = false;
+let reportFile: { readonly template: string; readonly path: string } | null = null;
+
+/** This copy's JSON report path: claimed once, so that no other writer in the process shares it. */
+function reportPath(template: string): string {
+	if (reportFile?.template !== template) reportFile = { template, path: claimReportName(template) };
+	return reportFile.path;
+}
 
 /** Builds and emits the exit report once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked. */
 function report(code: number): void {
@@ -22,7 +30,7 @@ function report(code: number): void {
 	if (config.exitReport) printReport((paint) => renderExitReport(data, paint));
 	if (config.reportPath !== null) {
 		try {
-			host().writeFileAtomic(config.reportPath.replaceAll('%p', String(host().pid)), `${JSON.stringify(data, null, 2)}\n`);
+			host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
 		} catch (error) {
 			printReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
 		}

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -50,4 +51,16 @@ export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR' && name !== 'NO_COLOR');
 	return { ...Object.fromEntries(inherited), NO_COLOR: '1', ...extra };
+}
+
+/**
+ * A second copy of reftrace's dist/ in a temporary folder, as a dependency bundling its own copy would
+ * bring: its modules are distinct from the package's, so it keeps its own state. @returns its folder.
+ */
+export function secondCopy(): string {
+	const dir = mkdtempSync(join(tmpdir(), 'reftrace-copy-'));
+	cpSync(join(packageRoot, 'dist'), join(dir, 'dist'), { recursive: true });
+	writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+	symlinkSync(join(packageRoot, 'node_modules'), join(dir, 'node_modules'));
+	return dir;
 }

@@ -3,15 +3,17 @@ import { closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, read
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { childEnv, packageRoot } from './helpers.js';
+import { childEnv, packageRoot, secondCopy } from './helpers.js';
 
-// Item 7 of issue 8: REFTRACE_REPORT writes through links, FIFOs and devices, and leaves no temporary behind.
+// Items 7 and 8 of issue 8: REFTRACE_REPORT writes through links, FIFOs and devices, leaves no temporary
+// behind, and gives every writer in a process its own file.
 function run(app: string, reportPath: string, args: readonly string[] = []) {
 	return spawnSync(process.execPath, [app, ...args], { cwd: packageRoot, env: childEnv({ REFTRACE_REPORT: reportPath, REFTRACE_EXIT_REPORT: '0' }), encoding: 'utf8' });
 }
 
 const exitApp = 'test/fixtures/exit-app.mjs';
 const scratch = () => mkdtempSync(join(tmpdir(), 'reftrace-file-'));
+const owners = (json: string) => JSON.parse(json).objects.flatMap((o: { refs: { owner: string }[] }) => o.refs.map((r) => r.owner));
 
 test('a report path that is a symlink stays a symlink; the file it names gets the report', () => {
 	const dir = scratch();
@@ -57,4 +59,28 @@ test('a report that cannot be written prints one line and leaves no temporary fi
 	expect(result.stderr).toMatch(/^reftrace: could not write the JSON report: Error: EISDIR: illegal operation on a directory, [^\n]*\n$/);
 	expect(readdirSync(dir)).toEqual(['report.json']);
 	expect(readdirSync(join(dir, 'report.json'))).toEqual([]);
+});
+
+test('a worker thread writes its own report beside the main thread\'s, marked with its thread id', () => {
+	const dir = scratch();
+	const result = run('test/fixtures/worker-app.mjs', join(dir, 'refs-%p.json'));
+	expect(result.status).toBe(0);
+	expect(readdirSync(dir).sort()).toEqual([`refs-${result.pid}.json`, `refs-${result.pid}.t1.json`]);
+	expect(owners(readFileSync(join(dir, `refs-${result.pid}.json`), 'utf8'))).toEqual(['main']);
+	expect(owners(readFileSync(join(dir, `refs-${result.pid}.t1.json`), 'utf8'))).toEqual(['worker']);
+});
+
+test('%t in the report path becomes the thread id', () => {
+	const dir = scratch();
+	const result = run('test/fixtures/worker-app.mjs', join(dir, 'refs-%p-%t.json'));
+	expect(readdirSync(dir).sort()).toEqual([`refs-${result.pid}-0.json`, `refs-${result.pid}-1.json`]);
+});
+
+test('a second copy of reftrace in the same thread writes its own report, marked .2', () => {
+	const dir = scratch();
+	const result = run('test/fixtures/two-copies-app.mjs', join(dir, 'refs-%p.json'), [join(secondCopy(), 'dist', 'index.js')]);
+	expect(result.status).toBe(0);
+	expect(readdirSync(dir).sort()).toEqual([`refs-${result.pid}.2.json`, `refs-${result.pid}.json`]);
+	expect(owners(readFileSync(join(dir, `refs-${result.pid}.json`), 'utf8'))).toEqual(['first']);
+	expect(owners(readFileSync(join(dir, `refs-${result.pid}.2.json`), 'utf8'))).toEqual(['second']);
 });
