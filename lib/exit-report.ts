@@ -12,6 +12,7 @@ import { snapshot } from './snapshot.js';
  */
 
 let exitHookInstalled = false;
+let printAtExit = false;
 let reported = false;
 let reportFile: { readonly template: string; readonly path: string } | null = null;
 
@@ -21,13 +22,16 @@ function reportPath(template: string): string {
 	return reportFile.path;
 }
 
-/** Builds and emits the exit report once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked. */
+/**
+ * Builds and emits the exit report once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if
+ * asked, which only ever replaces a status of 0 (`code`: the status the process ends with).
+ */
 function report(code: number): void {
 	if (reported) return;
 	reported = true;
 	const config = settings();
 	const data = snapshot();
-	if (config.exitReport) printReport((paint) => renderExitReport(data, paint));
+	if (config.exitReport && printAtExit) printReport((paint) => renderExitReport(data, paint));
 	if (config.reportPath !== null) {
 		try {
 			host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
@@ -39,8 +43,13 @@ function report(code: number): void {
 	if (config.exitCode !== null && dirty && code === 0) host().setExitCode(config.exitCode);
 }
 
-/** Installs the exit report hook. Idempotent. */
-export function installExitHook(): void {
+/**
+ * Installs the exit report hook. Idempotent. `printed`: whether the text report is printed at exit, as it
+ * is once anything was tracked in list/full mode or with the preload; violations alone (off mode) only
+ * bring the JSON report and the exit code, their reports having been printed already.
+ */
+export function installExitHook(printed = true): void {
+	printAtExit ||= printed;
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
 	host().onExit(report);
@@ -61,7 +70,10 @@ export function installDumpSignal(): void {
 
 let waiting = false;
 
-/** Installs the exit report hook when the first reference is recorded (an object tracked in list/full mode). Idempotent. */
+/**
+ * Installs the exit report hook when the first reference is recorded (an object tracked in list/full mode),
+ * or at the first violation in any mode (for REFTRACE_EXIT_CODE and REFTRACE_REPORT). Idempotent.
+ */
 export function reportAtExit(): void {
 	if (exitHookInstalled || waiting) return;
 	waiting = true;
@@ -70,5 +82,6 @@ export function reportAtExit(): void {
 			stop();
 			installExitHook();
 		},
+		violation: () => installExitHook(false),
 	});
 }

@@ -62,13 +62,13 @@ export interface Host {
 	readSource(file: string): string | null;
 	/** A new async-context store. */
 	asyncContext<T>(): AsyncContext<T>;
-	/** Calls `listener` once as the process exits, with its exit code. */
+	/** Calls `listener` once as the process exits, with the status it exits with. */
 	onExit(listener: (code: number) => void): void;
 	/** Calls `listener` when the process is asked to stop (SIGINT, SIGTERM), then lets it stop as it would have. */
 	onStopSignal(listener: () => void): void;
 	/** Calls `listener` each time a live dump is asked for (SIGUSR2), without stopping. */
 	onDumpSignal(listener: () => void): void;
-	/** Sets the exit code the process will end with. */
+	/** Sets the exit code the process will end with, unless something fails after (then that failure's status stands). */
 	setExitCode(code: number): void;
 	/** Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through. */
 	writeFileAtomic(path: string, text: string): void;

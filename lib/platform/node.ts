@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { supportsColorStderr } from 'chalk';
 import type { AsyncContext, Host } from './host.js';
+import { onExit, setExitCode } from './node-exit.js';
 import { writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
 import { writeErrorQuietly } from './node-write.js';
@@ -40,7 +41,7 @@ export const nodeHost: Host = {
 		const storage = new AsyncLocalStorage<T>();
 		return { run: (store, fn) => storage.run(store, fn), get: () => storage.getStore() };
 	},
-	onExit: (listener) => void process.on('exit', listener),
+	onExit,
 	/*
 	 * Reports, then lets the signal take its usual course (the process dies of it). An application with
 	 * its own handler for the signal keeps it: the exit hook reports when it exits.
@@ -57,6 +58,6 @@ export const nodeHost: Host = {
 		}
 	},
 	onDumpSignal: (listener) => void process.on('SIGUSR2', listener),
-	setExitCode: (code) => void (process.exitCode = code),
+	setExitCode,
 	writeFileAtomic: writeReportFile,
 };
