@@ -1,3 +1,4 @@
+import type { Snapshot } from './data.js';
 import { printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
@@ -22,25 +23,30 @@ function reportPath(template: string): string {
 	return reportFile.path;
 }
 
+/** Prints the text report (when this run prints one) and writes the JSON report (when asked). `at` names a moment before the end. */
+function emit(data: Snapshot, at: string | null): void {
+	const config = settings();
+	if (config.exitReport && printAtExit) printReport((paint) => renderExitReport(data, paint, at));
+	if (config.reportPath === null) return;
+	try {
+		host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
+	} catch (error) {
+		printReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
+	}
+}
+
 /**
- * Builds and emits the exit report once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if
- * asked, which only ever replaces a status of 0 (`code`: the status the process ends with).
+ * The final report, once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked, which only
+ * ever replaces a status of 0 (`code`: the status the process ends with; null when a signal ends it).
  */
-function report(code: number): void {
+function report(code: number | null): void {
 	if (reported) return;
 	reported = true;
-	const config = settings();
 	const data = snapshot();
-	if (config.exitReport && printAtExit) printReport((paint) => renderExitReport(data, paint));
-	if (config.reportPath !== null) {
-		try {
-			host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
-		} catch (error) {
-			printReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
-		}
-	}
+	emit(data, null);
+	const exitCode = settings().exitCode;
 	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
-	if (config.exitCode !== null && dirty && code === 0) host().setExitCode(config.exitCode);
+	if (exitCode !== null && dirty && code === 0) host().setExitCode(exitCode);
 }
 
 /**
@@ -55,9 +61,16 @@ export function installExitHook(printed = true): void {
 	host().onExit(report);
 }
 
-/** Reports when the process is asked to stop (SIGINT, SIGTERM), then lets it stop. */
+/**
+ * Reports when the process is asked to stop (SIGINT, SIGTERM, SIGHUP) and lets the signal act as it would
+ * have. When the application (or a library) listens too, it decides whether the process ends, possibly at
+ * once: the report is made now, named after the signal, and made again at exit if the process gets there.
+ */
 export function installStopHandlers(): void {
-	host().onStopSignal(() => report(0));
+	host().onStopSignal((signal, last) => {
+		if (last) report(null);
+		else if (!reported) emit(snapshot(), signal);
+	});
 }
 
 /** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server). */

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -51,6 +52,36 @@ export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR' && name !== 'NO_COLOR');
 	return { ...Object.fromEntries(inherited), NO_COLOR: '1', ...extra };
+}
+
+/** A child process started with `args` that prints a line on stdout once it is ready to be signalled. */
+export interface WaitingChild {
+	readonly child: ChildProcess;
+	/** Resolves once the child said it is ready. */
+	readonly ready: Promise<void>;
+	/** Resolves when it exits; a child still alive 10 s after being signalled is killed (SIGKILL), so a hang fails the test instead of stalling it. */
+	readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+	/** Everything it wrote to stderr so far. */
+	stderr(): string;
+	/** Sends `signal`, then waits for the exit. */
+	stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node ...args` in the package root with `childEnv(extra)`, for signal tests. */
+export function startWaiting(args: readonly string[], extra: Record<string, string> = {}): WaitingChild {
+	const child = spawn(process.execPath, args, { cwd: packageRoot, env: childEnv(extra) });
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+		child.on('exit', (code, signal) => resolve({ code, signal })),
+	);
+	const stop = (signal: NodeJS.Signals) => {
+		child.kill(signal);
+		const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+		return exited.finally(() => clearTimeout(guard));
+	};
+	return { child, ready, exited, stderr: () => stderr, stop };
 }
 
 /**

@@ -64,8 +64,12 @@ export interface Host {
 	asyncContext<T>(): AsyncContext<T>;
 	/** Calls `listener` once as the process exits, with the status it exits with. */
 	onExit(listener: (code: number) => void): void;
-	/** Calls `listener` when the process is asked to stop (SIGINT, SIGTERM), then lets it stop as it would have. */
-	onStopSignal(listener: () => void): void;
+	/**
+	 * Calls `listener` the first time the process is asked to stop (SIGINT, SIGTERM, SIGHUP), then lets the
+	 * signal act as it would have without reftrace. `last`: nothing else listens for it, so the process now
+	 * dies of it; otherwise the application's other listeners decide.
+	 */
+	onStopSignal(listener: (signal: string, last: boolean) => void): void;
 	/** Calls `listener` each time a live dump is asked for (SIGUSR2), without stopping. */
 	onDumpSignal(listener: () => void): void;
 	/** Sets the exit code the process will end with, unless something fails after (then that failure's status stands). */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { supportsColorStderr } from 'chalk';
 import type { AsyncContext, Host } from './host.js';
-import { onExit, setExitCode } from './node-exit.js';
+import { onExit, onStopSignal, setExitCode } from './node-exit.js';
 import { writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
 import { writeErrorQuietly } from './node-write.js';
@@ -42,21 +42,7 @@ export const nodeHost: Host = {
 		return { run: (store, fn) => storage.run(store, fn), get: () => storage.getStore() };
 	},
 	onExit,
-	/*
-	 * Reports, then lets the signal take its usual course (the process dies of it). An application with
-	 * its own handler for the signal keeps it: the exit hook reports when it exits.
-	 */
-	onStopSignal(listener) {
-		for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-			const handler = (): void => {
-				if (process.listenerCount(signal) > 1) return;
-				listener();
-				process.removeListener(signal, handler);
-				process.kill(process.pid, signal);
-			};
-			process.on(signal, handler);
-		}
-	},
+	onStopSignal,
 	onDumpSignal: (listener) => void process.on('SIGUSR2', listener),
 	setExitCode,
 	writeFileAtomic: writeReportFile,
