@@ -1,7 +1,9 @@
+import type { Snapshot } from './data.js';
 import { printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
+import { claimReportName } from './report-name.js';
 import { settings } from './settings.js';
 import { snapshot } from './snapshot.js';
 
@@ -11,36 +13,64 @@ import { snapshot } from './snapshot.js';
  */
 
 let exitHookInstalled = false;
+let printAtExit = false;
 let reported = false;
+let reportFile: { readonly template: string; readonly path: string } | null = null;
 
-/** Builds and emits the exit report once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked. */
-function report(code: number): void {
-	if (reported) return;
-	reported = true;
-	const config = settings();
-	const data = snapshot();
-	if (config.exitReport) printReport((paint) => renderExitReport(data, paint));
-	if (config.reportPath !== null) {
-		try {
-			host().writeFileAtomic(config.reportPath.replaceAll('%p', String(host().pid)), `${JSON.stringify(data, null, 2)}\n`);
-		} catch (error) {
-			printReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
-		}
-	}
-	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
-	if (config.exitCode !== null && dirty && code === 0) host().setExitCode(config.exitCode);
+/** This copy's JSON report path: claimed once, so that no other writer in the process shares it. */
+function reportPath(template: string): string {
+	if (reportFile?.template !== template) reportFile = { template, path: claimReportName(template) };
+	return reportFile.path;
 }
 
-/** Installs the exit report hook. Idempotent. */
-export function installExitHook(): void {
+/** Prints the text report (when this run prints one) and writes the JSON report (when asked). `at` names a moment before the end. */
+function emit(data: Snapshot, at: string | null): void {
+	const config = settings();
+	if (config.exitReport && printAtExit) printReport((paint) => renderExitReport(data, paint, at));
+	if (config.reportPath === null) return;
+	try {
+		host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
+	} catch (error) {
+		printReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
+	}
+}
+
+/**
+ * The final report, once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked, which only
+ * ever replaces a status of 0 (`code`: the status the process ends with; null when a signal ends it).
+ */
+function report(code: number | null): void {
+	if (reported) return;
+	reported = true;
+	const data = snapshot();
+	emit(data, null);
+	const exitCode = settings().exitCode;
+	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
+	if (exitCode !== null && dirty && code === 0) host().setExitCode(exitCode);
+}
+
+/**
+ * Installs the exit report hook. Idempotent. `printed`: whether the text report is printed at exit, as it
+ * is once anything was tracked in list/full mode or with the preload; violations alone (off mode) only
+ * bring the JSON report and the exit code, their reports having been printed already.
+ */
+export function installExitHook(printed = true): void {
+	printAtExit ||= printed;
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
 	host().onExit(report);
 }
 
-/** Reports when the process is asked to stop (SIGINT, SIGTERM), then lets it stop. */
+/**
+ * Reports when the process is asked to stop (SIGINT, SIGTERM, SIGHUP) and lets the signal act as it would
+ * have. When the application (or a library) listens too, it decides whether the process ends, possibly at
+ * once: the report is made now, named after the signal, and made again at exit if the process gets there.
+ */
 export function installStopHandlers(): void {
-	host().onStopSignal(() => report(0));
+	host().onStopSignal((signal, last) => {
+		if (last) report(null);
+		else if (!reported) emit(snapshot(), signal);
+	});
 }
 
 /** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server). */
@@ -53,7 +83,10 @@ export function installDumpSignal(): void {
 
 let waiting = false;
 
-/** Installs the exit report hook when the first reference is recorded (an object tracked in list/full mode). Idempotent. */
+/**
+ * Installs the exit report hook when the first reference is recorded (an object tracked in list/full mode),
+ * or at the first violation in any mode (for REFTRACE_EXIT_CODE and REFTRACE_REPORT). Idempotent.
+ */
 export function reportAtExit(): void {
 	if (exitHookInstalled || waiting) return;
 	waiting = true;
@@ -62,5 +95,6 @@ export function reportAtExit(): void {
 			stop();
 			installExitHook();
 		},
+		violation: () => installExitHook(false),
 	});
 }

@@ -28,7 +28,11 @@ export interface Settings {
 	readonly gcLeaks: boolean;
 	/** Print the grouped leak report at exit when anything was tracked in list/full mode (default true). */
 	readonly exitReport: boolean;
-	/** Also write the exit report as JSON to this path; `%p` becomes the pid (default null). */
+	/**
+	 * Also write the exit report as JSON to this path (default null); `%p` becomes the pid and `%t` the
+	 * thread id. Each worker thread and each copy of reftrace gets its own file (`.t<id>`, `.2` before the
+	 * extension when the path alone would not tell them apart).
+	 */
 	readonly reportPath: string | null;
 	/** Exit with this code when the run leaked or violated and would otherwise exit 0 (default null: never change it). */
 	readonly exitCode: number | null;
@@ -122,7 +126,7 @@ const VARIABLES: Record<string, { readonly key: keyof Settings; readonly parse: 
 	REFTRACE_SAMPLE: { key: 'sample', parse: decimal, accepts: 'a number above 0, at most 1' },
 	REFTRACE_GC_LEAKS: { key: 'gcLeaks', parse: flag, accepts: '0 | 1' },
 	REFTRACE_EXIT_REPORT: { key: 'exitReport', parse: flag, accepts: '0 | 1' },
-	REFTRACE_REPORT: { key: 'reportPath', parse: verbatim, accepts: 'a file path (%p becomes the pid)' },
+	REFTRACE_REPORT: { key: 'reportPath', parse: verbatim, accepts: 'a file path (%p becomes the pid, %t the thread id)' },
 	REFTRACE_EXIT_CODE: { key: 'exitCode', parse: wholeNumber, accepts: 'an integer 1-255' },
 };
 

@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { childEnv } from './helpers.js';
+import { childEnv, startWaiting } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = 'test/fixtures/exit-app.mjs';
@@ -78,29 +78,17 @@ test('REFTRACE_REPORT writes the versioned JSON report, %p becoming the pid, wit
 	expect(existsSync(`${file}.${result.pid}.tmp`)).toBe(false);
 });
 
-function startWaiting(extra: Record<string, string> = {}) {
-	const child = spawn(process.execPath, ['--import', 'reftrace/register', app, 'wait'], { cwd: root, env: childEnv(extra) });
-	let stderr = '';
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-		child.on('exit', (code, signal) => resolve({ code, signal })),
-	);
-	return { child, ready, exited, stderr: () => stderr };
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 	test(`with the preload, ${signal} prints the report and the process still dies of the signal`, async () => {
-		const run = startWaiting();
+		const run = startWaiting(['--import', 'reftrace/register', app, 'wait']);
 		await run.ready;
-		run.child.kill(signal);
-		expect(await run.exited).toEqual({ code: null, signal });
+		expect(await run.stop(signal)).toEqual({ code: null, signal });
 		expectLeakReport(run.stderr());
 	});
 }
 
 test('with the preload, SIGUSR2 dumps the live references and the process carries on', async () => {
-	const run = startWaiting();
+	const run = startWaiting(['--import', 'reftrace/register', app, 'wait']);
 	await run.ready;
 	run.child.kill('SIGUSR2');
 	await new Promise<void>((resolve) => {

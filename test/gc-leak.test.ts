@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
 import { configure, LeakError, type Mode, type Ref, type RefTraceError, snapshot, track } from '../lib/index.js';
+import { host } from '../lib/platform/host.js';
 import { allowLeaks } from '../lib/vitest.js';
 import { collectGarbage, lineOf, siteOf } from './helpers.js';
 
@@ -90,8 +91,8 @@ test('with gcLeaks off nothing is reported at collection', async () => {
 test('past ten leaks from one site, more are counted and not printed', async () => {
 	allowLeaks();
 	const writes: string[] = [];
-	const write = process.stderr.write.bind(process.stderr);
-	process.stderr.write = ((chunk: string) => writes.push(String(chunk)) > 0) as typeof process.stderr.write;
+	const write = host().writeError;
+	host().writeError = (text) => void writes.push(text);
 	try {
 		configure({ mode: 'full', onViolation: 'report' });
 		const pool = new Pool();
@@ -102,7 +103,7 @@ test('past ten leaks from one site, more are counted and not printed', async () 
 		await collectGarbage(() => (snapshot().violations.leak ?? 0) - before === 30, 50);
 		expect((snapshot().violations.leak ?? 0) - before).toBe(30);
 	} finally {
-		process.stderr.write = write;
+		host().writeError = write;
 	}
 	expect(writes.filter((w) => w.startsWith('reftrace: leak: '))).toHaveLength(10);
 	expect(writes.filter((w) => w.includes('more from there are counted, not printed'))).toEqual([

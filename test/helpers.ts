@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -43,8 +45,53 @@ export async function collectGarbage(done: () => boolean = () => false, attempts
 	}
 }
 
+/** The package's root folder (child processes run there, so `reftrace` resolves to its own dist/). */
+export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
 /** The environment for a child process: no REFTRACE_* or colour variables of ours, no colour, plus `extra`. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('REFTRACE') && name !== 'FORCE_COLOR' && name !== 'NO_COLOR');
 	return { ...Object.fromEntries(inherited), NO_COLOR: '1', ...extra };
+}
+
+/** A child process started with `args` that prints a line on stdout once it is ready to be signalled. */
+export interface WaitingChild {
+	readonly child: ChildProcess;
+	/** Resolves once the child said it is ready. */
+	readonly ready: Promise<void>;
+	/** Resolves when it exits; a child still alive 10 s after being signalled is killed (SIGKILL), so a hang fails the test instead of stalling it. */
+	readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+	/** Everything it wrote to stderr so far. */
+	stderr(): string;
+	/** Sends `signal`, then waits for the exit. */
+	stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node ...args` in the package root with `childEnv(extra)`, for signal tests. */
+export function startWaiting(args: readonly string[], extra: Record<string, string> = {}): WaitingChild {
+	const child = spawn(process.execPath, args, { cwd: packageRoot, env: childEnv(extra) });
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+		child.on('exit', (code, signal) => resolve({ code, signal })),
+	);
+	const stop = (signal: NodeJS.Signals) => {
+		child.kill(signal);
+		const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+		return exited.finally(() => clearTimeout(guard));
+	};
+	return { child, ready, exited, stderr: () => stderr, stop };
+}
+
+/**
+ * A second copy of reftrace's dist/ in a temporary folder, as a dependency bundling its own copy would
+ * bring: its modules are distinct from the package's, so it keeps its own state. @returns its folder.
+ */
+export function secondCopy(): string {
+	const dir = mkdtempSync(join(tmpdir(), 'reftrace-copy-'));
+	cpSync(join(packageRoot, 'dist'), join(dir, 'dist'), { recursive: true });
+	writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+	symlinkSync(join(packageRoot, 'node_modules'), join(dir, 'node_modules'));
+	return dir;
 }

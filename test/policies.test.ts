@@ -1,5 +1,6 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { configure, DoubleReleaseError, RefTraceError, track, UseAfterReleaseError } from '../lib/index.js';
+import { host } from '../lib/platform/host.js';
 
 afterEach(() => {
 	configure({ mode: 'full', onViolation: 'report' });
@@ -24,10 +25,8 @@ test('throw: the offending call throws the typed error and changes nothing', () 
 
 test('report: the report goes to stderr at once and the call carries on', () => {
 	const writes: string[] = [];
-	vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-		writes.push(String(chunk));
-		return true;
-	});
+	// Reports go to stderr through the host (a synchronous write to the descriptor, not the stream).
+	vi.spyOn(host(), 'writeError').mockImplementation((text) => void writes.push(text));
 	configure({ onViolation: 'report' });
 	const ref = track({ v: 1 }, { name: 'Res' });
 	ref.release();

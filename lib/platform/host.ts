@@ -41,7 +41,7 @@ export interface Host {
 	readonly env: Readonly<Record<string, string | undefined>>;
 	/** Colour level of the error stream: 0 none, 1 basic, 2 256 colours, 3 truecolor. */
 	readonly colorLevel: 0 | 1 | 2 | 3;
-	/** Writes report text to the error stream. */
+	/** Writes report text to the error stream, whole and at once; drops it quietly when the stream cannot take it. */
 	writeError(text: string): void;
 	/** Emits a one-time warning about reftrace itself (bad settings, no stacks). */
 	warn(message: string, code: string): void;
@@ -62,15 +62,19 @@ export interface Host {
 	readSource(file: string): string | null;
 	/** A new async-context store. */
 	asyncContext<T>(): AsyncContext<T>;
-	/** Calls `listener` once as the process exits, with its exit code. */
+	/** Calls `listener` once as the process exits, with the status it exits with. */
 	onExit(listener: (code: number) => void): void;
-	/** Calls `listener` when the process is asked to stop (SIGINT, SIGTERM), then lets it stop as it would have. */
-	onStopSignal(listener: () => void): void;
+	/**
+	 * Calls `listener` the first time the process is asked to stop (SIGINT, SIGTERM, SIGHUP), then lets the
+	 * signal act as it would have without reftrace. `last`: nothing else listens for it, so the process now
+	 * dies of it; otherwise the application's other listeners decide.
+	 */
+	onStopSignal(listener: (signal: string, last: boolean) => void): void;
 	/** Calls `listener` each time a live dump is asked for (SIGUSR2), without stopping. */
 	onDumpSignal(listener: () => void): void;
-	/** Sets the exit code the process will end with. */
+	/** Sets the exit code the process will end with, unless something fails after (then that failure's status stands). */
 	setExitCode(code: number): void;
-	/** Writes a file so that readers never see it half-written. */
+	/** Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through. */
 	writeFileAtomic(path: string, text: string): void;
 }
 

@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { supportsColorStderr } from 'chalk';
 import type { AsyncContext, Host } from './host.js';
+import { onExit, onStopSignal, setExitCode } from './node-exit.js';
+import { writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
+import { writeErrorQuietly } from './node-write.js';
 import { v8Stacks } from './v8-stack.js';
 
 // reftrace's own files (this folder's parent), by URL and by path, and Node's own modules: never shown in reports.
@@ -28,7 +30,7 @@ export const nodeHost: Host = {
 	threadId,
 	env: process.env,
 	colorLevel: stderrLevel(process.env),
-	writeError: (text) => void process.stderr.write(text),
+	writeError: writeErrorQuietly,
 	warn: (message, code) => process.emitWarning(message, { code }),
 	captureFrames,
 	trimErrorStack,
@@ -39,27 +41,9 @@ export const nodeHost: Host = {
 		const storage = new AsyncLocalStorage<T>();
 		return { run: (store, fn) => storage.run(store, fn), get: () => storage.getStore() };
 	},
-	onExit: (listener) => void process.on('exit', listener),
-	/*
-	 * Reports, then lets the signal take its usual course (the process dies of it). An application with
-	 * its own handler for the signal keeps it: the exit hook reports when it exits.
-	 */
-	onStopSignal(listener) {
-		for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-			const handler = (): void => {
-				if (process.listenerCount(signal) > 1) return;
-				listener();
-				process.removeListener(signal, handler);
-				process.kill(process.pid, signal);
-			};
-			process.on(signal, handler);
-		}
-	},
+	onExit,
+	onStopSignal,
 	onDumpSignal: (listener) => void process.on('SIGUSR2', listener),
-	setExitCode: (code) => void (process.exitCode = code),
-	writeFileAtomic(path, text) {
-		const temporary = `${path}.${process.pid}.tmp`;
-		writeFileSync(temporary, text);
-		renameSync(temporary, path);
-	},
+	setExitCode,
+	writeFileAtomic: writeReportFile,
 };

@@ -74,13 +74,18 @@ export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Pai
 	return lines;
 }
 
-/** The report printed at exit (and by `renderSnapshot`): grouped live references, violations, and a one-line summary. */
-export function renderExitReport(snapshot: Snapshot, paint: Paint): string {
+/**
+ * The report printed at exit (and by `renderSnapshot`): grouped live references, violations, and a
+ * one-line summary. `at` names the moment when it is not the end of the process (`SIGINT`: the
+ * application's own listeners still run and may release more).
+ */
+export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | null = null): string {
 	const violations = describeViolations(snapshot);
+	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
-		return `reftrace: no live references${violations === null ? '' : `; violations reported: ${violations}`}`;
+		return `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
 	}
-	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold('reftrace: leak report:'))} ${describeTotals(snapshot, 'ref')}`, paint);
+	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref')}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
 	lines.push(paint.bold(`SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`));
 	return lines.join('\n');
