@@ -100,7 +100,7 @@ test('lower layers never import the ones above them', () => {
 		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'events.ts', 'sources.ts'],
 		['record.ts', 'scope.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts'],
 		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'wording.ts', 'data.ts'],
-		['platform/node.ts', 'platform/node-source-map.ts', 'platform/v8-stack.ts', 'platform/host.ts'],
+		['platform/node.ts', 'platform/node-source-map.ts', 'platform/v8-stack.ts', 'platform/v8-frames.ts', 'platform/host.ts'],
 	];
 	const layerOf = new Map(LAYERS.flatMap((files, layer) => files.map((file) => [file, layer] as const)));
 	const graph = importGraph();

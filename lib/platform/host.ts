@@ -18,6 +18,11 @@ export interface Frame {
 	 * reachable while the live call site exists.
 	 */
 	readonly hooked: Position | null;
+	/**
+	 * For code from `eval` or `new Function` without a `sourceURL`, where it was compiled, as the runtime
+	 * says it: `eval at build (file:///app/gen.js:3:9)`; `file` is then `<anonymous>`. Null for other code.
+	 */
+	readonly evalOrigin: string | null;
 }
 
 /** A place in a file: 1-based line and column. */
@@ -48,8 +53,9 @@ export interface Host {
 	/**
 	 * Captures the calling stack below the most recent call of `above`, at most `maxFrames` frames, with
 	 * reftrace's own and the runtime's internal frames left out; null when stacks cannot be captured here.
-	 * Equal frames must be the same object (the stack depot interns stacks by frame identity), and the
-	 * array may be reused by the next capture.
+	 * Equal frames should be
+	 * the same object (the stack depot interns stacks by frame identity; a host may start afresh to bound
+	 * its tables), frames of two different scripts never are, and the array may be reused by the next capture.
 	 */
 	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
 	/** Makes `error`'s own stack start below the most recent call of `above` (formatted lazily, if at all). */

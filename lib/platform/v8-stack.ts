@@ -1,27 +1,13 @@
 import type { Frame, Position } from './host.js';
+import { frameTable } from './v8-frames.js';
 
 /*
- * Stack capture through V8's CallSite API (Node, Deno, Chromium). A frame is looked up by its script
- * and source *position*, which V8 hands out without computing a line or a name; only a frame seen for
- * the first time pays for its line, column and function name, so equal frames are one object however
- * often they are captured (the stack depot then interns whole stacks by frame identity).
+ * Stack capture through V8's CallSite API (Node, Deno, Chromium). Frames are interned by the frame
+ * table (`v8-frames.ts`), so equal frames are one object however often they are captured, and the stack
+ * depot then interns whole stacks by frame identity.
  */
 
 const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
-
-function functionName(site: NodeJS.CallSite): string | null {
-	// A frame resumed after an await, as Node prints it: `async handleRequest`.
-	if (site.isAsync()) return `async ${methodName(site) ?? '<anonymous>'}`;
-	return methodName(site);
-}
-
-function methodName(site: NodeJS.CallSite): string | null {
-	const fn = site.getFunctionName();
-	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
-	if (fn === null || site.isToplevel()) return fn;
-	const type = site.getTypeName();
-	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
-}
 
 function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
 	try {
@@ -58,8 +44,6 @@ export interface V8Stacks {
 export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: readonly string[]): V8Stacks {
 	const isHidden = (file: string): boolean => ownDirectories.some((dir) => file.startsWith(dir)) || internalPrefixes.some((prefix) => file.startsWith(prefix));
 	const isOwnLine = (line: string): boolean => line.startsWith('    at ') && ownDirectories.some((dir) => line.includes(dir));
-	// Frames by file, then by source position; null marks a frame that is never shown.
-	const framesByFile = new Map<string, Map<number, Frame | null>>();
 	// Reused by every capture; `prepareStackTrace` hands it back, and anything else came from someone else's hook.
 	const scratch: Frame[] = [];
 	// The prepareStackTrace that was installed when the current capture began (not ours).
@@ -84,32 +68,13 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		}
 	};
 
-	const internFrame = (site: NodeJS.CallSite, file: string): Frame | null => {
-		let byPosition = framesByFile.get(file);
-		if (byPosition === undefined) {
-			byPosition = new Map();
-			framesByFile.set(file, byPosition);
-		}
-		const position = site.getPosition();
-		let frame = byPosition.get(position);
-		if (frame === undefined) {
-			if (isHidden(file)) {
-				frame = null;
-			} else {
-				const line = site.getLineNumber() ?? 0;
-				const column = site.getColumnNumber() ?? 0;
-				frame = { fn: functionName(site), file, line, column, hooked: viaHook(site, file, line, column) };
-			}
-			byPosition.set(position, frame);
-		}
-		return frame;
-	};
+	const frames = frameTable(isHidden, viaHook);
 
 	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
 		scratch.length = 0;
 		for (const site of sites) {
 			if (scratch.length === depth) break;
-			const frame = internFrame(site, site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>');
+			const frame = frames.frameOf(site);
 			if (frame !== null) scratch.push(frame);
 		}
 		return scratch;
@@ -127,14 +92,15 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
 		ambient = savedPrepare === collect ? undefined : savedPrepare;
 		try {
+			frames.bound();
 			Error.prepareStackTrace = collect;
 			// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around
 			// a callback such as onZero) count against the depth rather than widening every capture.
 			Error.stackTraceLimit = maxFrames;
 			depth = maxFrames;
-			const frames = take(above);
+			const captured = take(above);
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
-			return frames !== null && frames.length === 0 ? take(captureFrames) : frames;
+			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
 		} catch {
 			return null;
 		} finally {
