@@ -23,6 +23,8 @@ export interface Frame {
 	 * says it: `eval at build (file:///app/gen.js:3:9)`; `file` is then `<anonymous>`. Null for other code.
 	 */
 	readonly evalOrigin: string | null;
+	/** Whether the code is a dependency's (under `node_modules`), judged by the generated file. */
+	readonly dependency: boolean;
 }
 
 /** A place in a file: 1-based line and column. */
@@ -51,9 +53,9 @@ export interface Host {
 	/** Emits a one-time warning about reftrace itself (bad settings, no stacks). */
 	warn(message: string, code: string): void;
 	/**
-	 * Captures the calling stack below the most recent call of `above`, at most `maxFrames` frames, with
-	 * reftrace's own and the runtime's internal frames left out; null when stacks cannot be captured here.
-	 * Equal frames should be
+	 * Captures the calling stack below the most recent call of `above`, with reftrace's own and the
+	 * runtime's internal frames left out; null when stacks cannot be captured here. `maxFrames` frames of
+	 * the application at most: runs of dependency frames between them do not count. Equal frames should be
 	 * the same object (the stack depot interns stacks by frame identity; a host may start afresh to bound
 	 * its tables), frames of two different scripts never are, and the array may be reused by the next capture.
 	 */

@@ -7,6 +7,8 @@ import { frameTable } from './v8-frames.js';
  * depot then interns whole stacks by frame identity.
  */
 
+// How many more frames a capture cut short by dependency frames is retried with.
+const WIDER = 32;
 const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
 
 function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
@@ -48,7 +50,9 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	const scratch: Frame[] = [];
 	// The prepareStackTrace that was installed when the current capture began (not ours).
 	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
+	// The depth asked for, and the frame limit V8 was given, in the current capture.
 	let depth = 10;
+	let limit = 10;
 
 	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
 	// when that differs from the generated position. The hook runs as it expects to: with itself installed.
@@ -70,13 +74,36 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 
 	const frames = frameTable(isHidden, viaHook);
 
+	/*
+	 * The application's frames count against the depth; a run of dependency frames between them does not
+	 * (an assertion library's seven frames must not push the test's own call out of the stack). Hidden
+	 * frames (Node's, or reftrace's own around a callback such as onZero) count, as they always did.
+	 * After the application's last frame, dependency frames fill at most what the depth has left.
+	 */
+	// Frames that counted against the depth in the last capture.
+	let used = 0;
+	// Whether V8 stopped at the frame limit while dependency frames took room the application could use.
+	let cut = false;
 	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
 		scratch.length = 0;
+		used = 0;
+		let afterApp = 0;
+		let dependencies = false;
 		for (const site of sites) {
-			if (scratch.length === depth) break;
+			if (used === depth) break;
 			const frame = frames.frameOf(site);
-			if (frame !== null) scratch.push(frame);
+			if (frame !== null && frame.dependency) {
+				dependencies = true;
+				scratch.push(frame);
+				continue;
+			}
+			used++;
+			if (frame === null) continue;
+			scratch.push(frame);
+			afterApp = scratch.length;
 		}
+		cut = used < depth && dependencies && sites.length === limit;
+		scratch.length = Math.min(scratch.length, afterApp + depth - used);
 		return scratch;
 	};
 
@@ -86,6 +113,9 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		return holder.stack === scratch ? scratch : null;
 	};
 
+	// Cut frames below which a wider capture found no more of the application's frames: not retried.
+	const fruitless = new WeakSet<Frame>();
+
 	const captureFrames = (maxFrames: number, above: Function): readonly Frame[] | null => {
 		const savedPrepare = Error.prepareStackTrace;
 		const savedLimit = Error.stackTraceLimit;
@@ -94,13 +124,21 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		try {
 			frames.bound();
 			Error.prepareStackTrace = collect;
-			// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around
-			// a callback such as onZero) count against the depth rather than widening every capture.
-			Error.stackTraceLimit = maxFrames;
-			depth = maxFrames;
-			const captured = take(above);
+			// Exactly the frames asked for: each costs a CallSite.
+			Error.stackTraceLimit = limit = depth = maxFrames;
+			let captured = take(above);
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
-			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
+			if (captured !== null && captured.length === 0) return take(captureFrames);
+			const last = scratch.at(-1);
+			if (cut && last !== undefined && !fruitless.has(last)) {
+				// Dependency frames used the room: once more, wider. Paid only by stacks through dependencies
+				// that are deeper than the depth, and not again where it found nothing.
+				const before = used;
+				Error.stackTraceLimit = limit = maxFrames + WIDER;
+				captured = take(above);
+				if (used === before) fruitless.add(last);
+			}
+			return captured;
 		} catch {
 			return null;
 		} finally {
