@@ -29,8 +29,8 @@ export interface RefEvent {
 	/** The text of the site's source line, when readable. */
 	readonly source: string | null;
 	/**
-	 * Call stack, innermost first, as `fn (file:line:column)`; empty when no stack was recorded. Frames of
-	 * dependencies below the application's last frame end it as one line, `… N frames in dependencies`.
+	 * Call stack, innermost first, as `fn (file:line:column)`; empty when no stack was recorded. Below the
+	 * application's first frame, each run of dependency frames is one line, `… N frames in dependencies`.
 	 */
 	readonly stack: readonly string[];
 	readonly pid: number;

@@ -37,16 +37,25 @@ const resolved = new WeakMap<Stack, ResolvedStack>();
 const isDependency = (frame: SourceFrame): boolean => frame.file.includes('node_modules/') || frame.line === 0;
 
 /**
- * Frames as printed. Below the application's last frame, a run of frames from dependencies or native
- * code (a test runner's, a framework's) says nothing about the bug: it is folded into one line.
+ * Frames as printed. Below the application's first frame, each run of frames from dependencies or native
+ * code (an assertion library's, a test runner's, a framework's) says nothing about the bug: it is folded
+ * into one line. A lone such frame is shown, and so are the top frames, which name the site.
  */
 function frameLines(frames: readonly SourceFrame[]): string[] {
-	let last = frames.length - 1;
-	while (last >= 0 && isDependency(frames[last]!)) last--;
-	const folded = frames.length - 1 - last;
-	const lines = frames.slice(0, last + 1).map(frameText);
-	if (last >= 0 && folded > 1) lines.push(`… ${folded} frames in dependencies`);
-	else if (folded === 1 || last < 0) lines.push(...frames.slice(last + 1).map(frameText));
+	const lines: string[] = [];
+	let app = false;
+	for (let i = 0; i < frames.length; ) {
+		let end = i;
+		while (app && end < frames.length && isDependency(frames[end]!)) end++;
+		if (end - i > 1) {
+			lines.push(`… ${end - i} frames in dependencies`);
+			i = end;
+			continue;
+		}
+		const frame = frames[i++]!;
+		app ||= !isDependency(frame);
+		lines.push(frameText(frame));
+	}
 	return lines;
 }
 

@@ -57,8 +57,21 @@ export function snapshotOf(entry: Entry): Snapshot {
 
 function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Snapshot {
 	const now = clock();
-	const stackIndex = new Map<readonly string[], number>();
 	const stacks: (readonly string[])[] = [];
+	// Stacks are interned, so most equal stacks are one array; equal ones that are not (interned before
+	// the depot started afresh) are found by their text, joined once per array.
+	const byArray = new Map<readonly string[], number>();
+	const byText = new Map<string, number>();
+	const indexOf = (frames: readonly string[]): number => {
+		let index = byArray.get(frames);
+		if (index === undefined) {
+			const text = frames.join('\n');
+			index = byText.get(text) ?? stacks.push(frames) - 1;
+			byText.set(text, index);
+			byArray.set(frames, index);
+		}
+		return index;
+	};
 	const sites = new Map<string | null, SiteBuilder>();
 	const objects: SnapshotObject[] = [];
 	let refCount = 0;
@@ -67,11 +80,7 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		const refs: SnapshotRef[] = [];
 		for (const entry of entries) {
 			const event = beginEvent(entry);
-			let stack: number | null = null;
-			if (event.stack.length > 0) {
-				stack = stackIndex.get(event.stack) ?? stacks.push(event.stack) - 1;
-				stackIndex.set(event.stack, stack);
-			}
+			const stack = event.stack.length > 0 ? indexOf(event.stack) : null;
 			const collected = entry.ending === 'leaked';
 			if (collected) collectedCount++;
 			const age = milliseconds(now - entry.time);

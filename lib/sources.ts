@@ -1,6 +1,9 @@
 import { host, type Frame } from './platform/host.js';
 
-/** A frame as a person reads it: original source file (relative to the working directory), line and column. */
+/**
+ * A frame as a person reads it: original source file (relative to the working directory), line and
+ * column. For eval'd code, `file` says where it was compiled: `eval at build (app.js:3:9), <anonymous>`.
+ */
 export interface SourceFrame {
 	readonly fn: string | null;
 	readonly file: string;
@@ -12,6 +15,11 @@ export interface SourceFrame {
 const mapped = new WeakMap<Frame, SourceFrame>();
 const sourceLines = new Map<string, readonly string[] | null>();
 
+/** An eval origin with the paths in it as reports print paths: `eval at build (app.js:3:9)`. */
+function displayOrigin(origin: string): string {
+	return origin.replace(/\(([^()]+):(\d+):(\d+)\)/g, (_, file: string, line: string, column: string) => `(${host().displayPath(file)}:${line}:${column})`);
+}
+
 /**
  * Maps a captured frame to its original source position, relative to the working directory: what the
  * runtime's own stack hook said at capture time (vitest, an app's source-map-support), else what the
@@ -21,7 +29,9 @@ export function sourceFrame(frame: Frame): SourceFrame {
 	let result = mapped.get(frame);
 	if (result === undefined) {
 		const pos = frame.hooked ?? host().mapPosition(frame) ?? frame;
-		result = { fn: frame.fn, file: host().displayPath(pos.file), line: pos.line, column: pos.column };
+		// Eval'd code shown as Node shows it: `eval at build (app.js:3:9), <anonymous>`.
+		const file = frame.evalOrigin === null ? host().displayPath(pos.file) : `${displayOrigin(frame.evalOrigin)}, ${pos.file}`;
+		result = { fn: frame.fn, file, line: pos.line, column: pos.column };
 		mapped.set(frame, result);
 	}
 	return result;

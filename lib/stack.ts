@@ -16,16 +16,22 @@ interface DepotNode {
 	stack: Stack | undefined;
 }
 
-// Past this many interned nodes the depot stops growing; new stacks are then kept only by their events.
-const DEPOT_LIMIT = 200_000;
-const root: DepotNode = { frame: null, parent: null, children: undefined, stack: undefined };
+/*
+ * Past this many interned nodes the depot starts afresh: the old trie is then kept only by the stacks
+ * still referenced (each holds its own frames), and code generated without end (a `new Function` per
+ * request) cannot grow it without bound. Stacks captured before and after are equal but not the same
+ * object; snapshots group equal stacks by their text.
+ */
+const DEPOT_LIMIT = 65_536;
+const newRoot = (): DepotNode => ({ frame: null, parent: null, children: undefined, stack: undefined });
+let root = newRoot();
 let nodeCount = 0;
 const NO_FRAMES: Stack = { frames: [] };
 let warned = false;
 
-function child(node: DepotNode, frame: Frame): DepotNode | undefined {
+function child(node: DepotNode, frame: Frame): DepotNode {
 	let next = node.children?.get(frame);
-	if (next === undefined && nodeCount < DEPOT_LIMIT) {
+	if (next === undefined) {
 		next = { frame, parent: node, children: undefined, stack: undefined };
 		(node.children ??= new Map()).set(frame, next);
 		nodeCount++;
@@ -50,12 +56,12 @@ function stackOf(node: DepotNode): Stack {
  */
 export function internFrames(frames: readonly Frame[] | null): Stack {
 	if (frames === null) return unavailable();
-	let node = root;
-	for (const frame of frames) {
-		const next = child(node, frame);
-		if (next === undefined) return { frames: [...frames] };
-		node = next;
+	if (nodeCount >= DEPOT_LIMIT) {
+		root = newRoot();
+		nodeCount = 0;
 	}
+	let node = root;
+	for (const frame of frames) node = child(node, frame);
 	return stackOf(node);
 }
 

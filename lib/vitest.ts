@@ -6,7 +6,7 @@
  * // vitest.config.ts
  * export default defineConfig({ test: { setupFiles: ['reftrace/vitest'] } });
  */
-import { afterEach, beforeEach, type TestContext } from 'vitest';
+import { beforeEach, type TestContext } from 'vitest';
 import { withMessage } from './errors.js';
 import { scopeLeak } from './explain.js';
 import { nodeHost } from './platform/node.js';
@@ -26,9 +26,16 @@ start(nodeHost);
 // Per-test checks replace the exit report, which would repeat leftovers of every test at worker exit.
 configure({ exitReport: false });
 
-beforeEach(() => {
+/*
+ * The check runs as the test's first onTestFinished callback, not as an afterEach hook: vitest runs
+ * onTestFinished callbacks in reverse order after every afterEach hook and beforeEach cleanup, whatever
+ * `sequence.hooks` says, so references a test's own hooks release are released by then. An afterEach hook
+ * registered here would run first under `list` and alongside the others under `parallel`.
+ */
+beforeEach((context) => {
 	firstRef = lastRefId();
 	allowed = false;
+	context.onTestFinished(checkTest);
 });
 
 function checkTest(context: TestContext): void {
@@ -36,5 +43,3 @@ function checkTest(context: TestContext): void {
 	const error = scopeLeak((entry) => entry.rootId > firstRef, `test "${context.task.name}"`, checkTest);
 	if (error !== null) throw withMessage(error);
 }
-
-afterEach(checkTest);

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
 import { childEnv } from './helpers.js';
@@ -26,13 +26,25 @@ beforeAll(() => {
 	npm(['install', '--no-audit', '--no-fund', join(scratch, packed.filename)], scratch);
 }, 180_000);
 
-test('the tarball holds the built library and nothing of the repository besides', () => {
+test('the tarball holds the built library, its sources and nothing of the repository besides', () => {
 	expect(files).toContain('dist/index.js');
 	expect(files).toContain('dist/index.d.ts');
 	expect(files).toContain('dist/register.js');
 	expect(files).toContain('dist/vitest.d.ts');
 	expect(files).toContain('dist/ref.js.map');
-	expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['README.md', 'package.json']);
+	expect(files).toContain('lib/ref.ts');
+	expect(files.filter((f) => !f.startsWith('dist/') && !/^lib\/.*\.ts$/.test(f)).sort()).toEqual(['README.md', 'package.json']);
+});
+
+test('every source a shipped source map names is installed with the package', () => {
+	const dist = join(scratch, 'node_modules', 'reftrace', 'dist');
+	const maps = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map'));
+	expect(maps).toContain('ref.js.map');
+	const missing = maps.flatMap((map) => {
+		const { sources, sourcesContent } = JSON.parse(readFileSync(join(dist, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+		return sources.filter((source, i) => typeof sourcesContent?.[i] !== 'string' && !existsSync(resolve(dirname(join(dist, map)), source))).map((source) => `${map}: ${source}`);
+	});
+	expect(missing).toEqual([]);
 });
 
 test('a JavaScript app uses the installed package, with the preload', () => {

@@ -18,6 +18,13 @@ export interface Frame {
 	 * reachable while the live call site exists.
 	 */
 	readonly hooked: Position | null;
+	/**
+	 * For code from `eval` or `new Function` without a `sourceURL`, where it was compiled, as the runtime
+	 * says it: `eval at build (file:///app/gen.js:3:9)`; `file` is then `<anonymous>`. Null for other code.
+	 */
+	readonly evalOrigin: string | null;
+	/** Whether the code is a dependency's (under `node_modules`), judged by the generated file. */
+	readonly dependency: boolean;
 }
 
 /** A place in a file: 1-based line and column. */
@@ -46,10 +53,11 @@ export interface Host {
 	/** Emits a one-time warning about reftrace itself (bad settings, no stacks). */
 	warn(message: string, code: string): void;
 	/**
-	 * Captures the calling stack below the most recent call of `above`, at most `maxFrames` frames, with
-	 * reftrace's own and the runtime's internal frames left out; null when stacks cannot be captured here.
-	 * Equal frames must be the same object (the stack depot interns stacks by frame identity), and the
-	 * array may be reused by the next capture.
+	 * Captures the calling stack below the most recent call of `above`, with reftrace's own and the
+	 * runtime's internal frames left out; null when stacks cannot be captured here. `maxFrames` frames of
+	 * the application at most: runs of dependency frames between them do not count. Equal frames should be
+	 * the same object (the stack depot interns stacks by frame identity; a host may start afresh to bound
+	 * its tables), frames of two different scripts never are, and the array may be reused by the next capture.
 	 */
 	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
 	/** Makes `error`'s own stack start below the most recent call of `above` (formatted lazily, if at all). */

@@ -1,27 +1,15 @@
 import type { Frame, Position } from './host.js';
+import { frameTable } from './v8-frames.js';
 
 /*
- * Stack capture through V8's CallSite API (Node, Deno, Chromium). A frame is looked up by its script
- * and source *position*, which V8 hands out without computing a line or a name; only a frame seen for
- * the first time pays for its line, column and function name, so equal frames are one object however
- * often they are captured (the stack depot then interns whole stacks by frame identity).
+ * Stack capture through V8's CallSite API (Node, Deno, Chromium). Frames are interned by the frame
+ * table (`v8-frames.ts`), so equal frames are one object however often they are captured, and the stack
+ * depot then interns whole stacks by frame identity.
  */
 
+// How many more frames a capture cut short by dependency frames is retried with.
+const WIDER = 32;
 const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
-
-function functionName(site: NodeJS.CallSite): string | null {
-	// A frame resumed after an await, as Node prints it: `async handleRequest`.
-	if (site.isAsync()) return `async ${methodName(site) ?? '<anonymous>'}`;
-	return methodName(site);
-}
-
-function methodName(site: NodeJS.CallSite): string | null {
-	const fn = site.getFunctionName();
-	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
-	if (fn === null || site.isToplevel()) return fn;
-	const type = site.getTypeName();
-	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
-}
 
 function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
 	try {
@@ -58,13 +46,13 @@ export interface V8Stacks {
 export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: readonly string[]): V8Stacks {
 	const isHidden = (file: string): boolean => ownDirectories.some((dir) => file.startsWith(dir)) || internalPrefixes.some((prefix) => file.startsWith(prefix));
 	const isOwnLine = (line: string): boolean => line.startsWith('    at ') && ownDirectories.some((dir) => line.includes(dir));
-	// Frames by file, then by source position; null marks a frame that is never shown.
-	const framesByFile = new Map<string, Map<number, Frame | null>>();
 	// Reused by every capture; `prepareStackTrace` hands it back, and anything else came from someone else's hook.
 	const scratch: Frame[] = [];
 	// The prepareStackTrace that was installed when the current capture began (not ours).
 	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
+	// The depth asked for, and the frame limit V8 was given, in the current capture.
 	let depth = 10;
+	let limit = 10;
 
 	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
 	// when that differs from the generated position. The hook runs as it expects to: with itself installed.
@@ -84,34 +72,38 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		}
 	};
 
-	const internFrame = (site: NodeJS.CallSite, file: string): Frame | null => {
-		let byPosition = framesByFile.get(file);
-		if (byPosition === undefined) {
-			byPosition = new Map();
-			framesByFile.set(file, byPosition);
-		}
-		const position = site.getPosition();
-		let frame = byPosition.get(position);
-		if (frame === undefined) {
-			if (isHidden(file)) {
-				frame = null;
-			} else {
-				const line = site.getLineNumber() ?? 0;
-				const column = site.getColumnNumber() ?? 0;
-				frame = { fn: functionName(site), file, line, column, hooked: viaHook(site, file, line, column) };
-			}
-			byPosition.set(position, frame);
-		}
-		return frame;
-	};
+	const frames = frameTable(isHidden, viaHook);
 
+	/*
+	 * The application's frames count against the depth; a run of dependency frames between them does not
+	 * (an assertion library's seven frames must not push the test's own call out of the stack). Hidden
+	 * frames (Node's, or reftrace's own around a callback such as onZero) count, as they always did.
+	 * After the application's last frame, dependency frames fill at most what the depth has left.
+	 */
+	// Frames that counted against the depth in the last capture.
+	let used = 0;
+	// Whether V8 stopped at the frame limit while dependency frames took room the application could use.
+	let cut = false;
 	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
 		scratch.length = 0;
+		used = 0;
+		let afterApp = 0;
+		let dependencies = false;
 		for (const site of sites) {
-			if (scratch.length === depth) break;
-			const frame = internFrame(site, site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<unknown>');
-			if (frame !== null) scratch.push(frame);
+			if (used === depth) break;
+			const frame = frames.frameOf(site);
+			if (frame !== null && frame.dependency) {
+				dependencies = true;
+				scratch.push(frame);
+				continue;
+			}
+			used++;
+			if (frame === null) continue;
+			scratch.push(frame);
+			afterApp = scratch.length;
 		}
+		cut = used < depth && dependencies && sites.length === limit;
+		scratch.length = Math.min(scratch.length, afterApp + depth - used);
 		return scratch;
 	};
 
@@ -121,20 +113,32 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		return holder.stack === scratch ? scratch : null;
 	};
 
+	// Cut frames below which a wider capture found no more of the application's frames: not retried.
+	const fruitless = new WeakSet<Frame>();
+
 	const captureFrames = (maxFrames: number, above: Function): readonly Frame[] | null => {
 		const savedPrepare = Error.prepareStackTrace;
 		const savedLimit = Error.stackTraceLimit;
 		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
 		ambient = savedPrepare === collect ? undefined : savedPrepare;
 		try {
+			frames.bound();
 			Error.prepareStackTrace = collect;
-			// Exactly the frames asked for: each costs a CallSite. Hidden frames (Node's, or reftrace's own around
-			// a callback such as onZero) count against the depth rather than widening every capture.
-			Error.stackTraceLimit = maxFrames;
-			depth = maxFrames;
-			const frames = take(above);
+			// Exactly the frames asked for: each costs a CallSite.
+			Error.stackTraceLimit = limit = depth = maxFrames;
+			let captured = take(above);
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
-			return frames !== null && frames.length === 0 ? take(captureFrames) : frames;
+			if (captured !== null && captured.length === 0) return take(captureFrames);
+			const last = scratch.at(-1);
+			if (cut && last !== undefined && !fruitless.has(last)) {
+				// Dependency frames used the room: once more, wider. Paid only by stacks through dependencies
+				// that are deeper than the depth, and not again where it found nothing.
+				const before = used;
+				Error.stackTraceLimit = limit = maxFrames + WIDER;
+				captured = take(above);
+				if (used === before) fruitless.add(last);
+			}
+			return captured;
 		} catch {
 			return null;
 		} finally {

@@ -1,4 +1,5 @@
 import type { Snapshot, SnapshotSite } from '../data.js';
+import { escapeReport } from './escape.js';
 import { clip, formatAge, plural, stackLine } from './format.js';
 import { plain, type Paint } from './paint.js';
 
@@ -61,7 +62,8 @@ function describeViolations(snapshot: Snapshot): string | null {
 
 /**
  * Renders live references grouped by site, in the kernel's form `Conn#3 has 2/4 refs at <site>`,
- * with owners, ages and the distinct stacks under each site. `heading` opens the report.
+ * with owners, ages and the distinct stacks under each site. `heading` opens the report. `snapshot`
+ * must already be escaped (`escapeReport`): this is a part of the reports above.
  */
 export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Paint): string[] {
 	const lines = [heading];
@@ -79,7 +81,8 @@ export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Pai
  * one-line summary. `at` names the moment when it is not the end of the process (`SIGINT`: the
  * application's own listeners still run and may release more).
  */
-export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | null = null): string {
+export function renderExitReport(raw: Snapshot, paint: Paint, at: string | null = null): string {
+	const snapshot = escapeReport(raw);
 	const violations = describeViolations(snapshot);
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
@@ -92,8 +95,8 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | 
 }
 
 /** The live dump printed on demand (SIGUSR2): every live reference, grouped by site. */
-export function renderDump(snapshot: Snapshot, paint: Paint): string {
-	return renderLeakGroups(snapshot, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(snapshot, 'ref')}`, paint).join('\n');
+export function renderDump(raw: Snapshot, paint: Paint): string {
+	return renderLeakGroups(escapeReport(raw), `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(raw, 'ref')}`, paint).join('\n');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LeakData, RefEvent, ViolationData } from '../data.js';
 import { CULPRIT, heading, heldBy, NOTE, TAKEN } from '../wording.js';
+import { escapeReport } from './escape.js';
 import { clip, formatAge, stackLine } from './format.js';
 import { renderLeakGroups } from './leak-report.js';
 import type { Paint } from './paint.js';
@@ -41,7 +42,18 @@ function renderLeak(data: LeakData, paint: Paint): string[] {
 	return [first, ...renderEvent(title, taken, null, paint, NOTE.collected)];
 }
 
-/** The report of one violation as printed; its plain form is the error's message. */
-export function renderViolation(data: ViolationData | LeakData, paint: Paint): string {
+/**
+ * The data of a violation as a plain object. The errors that carry it keep some fields non-enumerable, and
+ * V8 formats an error's stack heading on an object that inherits them; escaping walks own fields only.
+ */
+function plainData(data: ViolationData | LeakData): ViolationData | LeakData {
+	if (data.kind === 'leak') return { kind: data.kind, found: data.found, summary: data.summary, leaks: data.leaks, taken: data.taken };
+	const { kind, object, summary, culprit, earlier, count, note, detail } = data;
+	return { kind, object, summary, culprit, earlier, count, note, detail };
+}
+
+/** The report of one violation as printed, control characters escaped; its plain form is the error's message. */
+export function renderViolation(raw: ViolationData | LeakData, paint: Paint): string {
+	const data = escapeReport(plainData(raw));
 	return (data.kind === 'leak' ? renderLeak(data, paint) : renderMisuse(data, paint)).join('\n');
 }

@@ -1,0 +1,119 @@
+import type { Frame, Position } from './host.js';
+
+/*
+ * The frame table behind V8 stack capture. A call site is looked up by its script and source *position*,
+ * which V8 hands out without computing a line or a name; only a frame seen for the first time pays for
+ * its line, column and function name, so equal frames are one object however often they are captured.
+ *
+ * A script is its name *and* its source hash: code from `eval` and `new Function` has no name, every
+ * `vm` script without a file name is `evalmachine.<anonymous>`, and a reloaded module keeps its file
+ * while its code changes. Keyed by name alone, two such scripts would share frames and one function's
+ * references would be reported as another's. V8 computes a script's hash once and keeps it.
+ */
+
+// Past this many frames the table starts afresh (see `frameTable`).
+const FRAME_LIMIT = 32_768;
+const DEPENDENCY = /[\\/]node_modules[\\/]/;
+
+function functionName(site: NodeJS.CallSite): string | null {
+	// A frame resumed after an await, as Node prints it: `async handleRequest`.
+	if (site.isAsync()) return `async ${methodName(site) ?? '<anonymous>'}`;
+	return methodName(site);
+}
+
+function methodName(site: NodeJS.CallSite): string | null {
+	const fn = site.getFunctionName();
+	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
+	if (fn === null || site.isToplevel()) return fn;
+	const type = site.getTypeName();
+	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
+}
+
+/** One script's frames by source position (null: a frame never shown), and the other scripts of the same name. */
+interface Script {
+	readonly hash: string;
+	// A module URL names one script: a reloaded module gets a new URL (`?t=2`), so its hash need not be read.
+	readonly byUrl: boolean;
+	readonly byPosition: Map<number, Frame | null>;
+	others: Map<string, Script> | undefined;
+}
+
+/** What the runtime's own stack hook prints for a frame, when that differs from the generated position. */
+export type ViaHook = (site: NodeJS.CallSite, file: string, line: number, column: number) => Position | null;
+
+/** Frames interned by script and position. */
+export interface FrameTable {
+	/** The frame of a call site, the same object for the same script and position; null for a hidden one. */
+	readonly frameOf: (site: NodeJS.CallSite) => Frame | null;
+	/**
+	 * Starts afresh once the table holds more than its limit, so that code generated without end (a
+	 * `new Function` per request) cannot grow it without bound. Frames already handed out stay valid;
+	 * later captures of the same code get new, equal frames. Call it between captures.
+	 */
+	readonly bound: () => void;
+}
+
+/** A frame table; frames of files `isHidden` accepts are null, and `viaHook` fills a new frame's `hooked`. */
+export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook): FrameTable {
+	// Scripts by name; code from eval has none and goes under ''.
+	let scripts = new Map<string, Script>();
+	// Builtins (`Array.map`) have no script and no position: by function name.
+	let natives = new Map<string, Frame>();
+	let size = 0;
+
+	const scriptOf = (first: Script | undefined, name: string, hash: string): Script => {
+		if (first !== undefined && first.hash === hash) return first;
+		let script = first?.others?.get(hash);
+		if (script === undefined) {
+			script = { hash, byUrl: first === undefined && name.startsWith('file://'), byPosition: new Map(), others: undefined };
+			if (first === undefined) scripts.set(name, script);
+			else (first.others ??= new Map()).set(hash, script);
+		}
+		return script;
+	};
+
+	const makeFrame = (site: NodeJS.CallSite, name: string | null): Frame | null => {
+		size++;
+		const file = name ?? '<anonymous>';
+		if (isHidden(file)) return null;
+		const line = site.getLineNumber() ?? 0;
+		const column = site.getColumnNumber() ?? 0;
+		const evalOrigin = name === null ? (site.getEvalOrigin() ?? null) : null;
+		const hooked = evalOrigin === null ? viaHook(site, file, line, column) : null;
+		return { fn: functionName(site), file, line, column, hooked, evalOrigin, dependency: DEPENDENCY.test(evalOrigin ?? file) };
+	};
+
+	const nativeFrame = (site: NodeJS.CallSite): Frame => {
+		const fn = functionName(site);
+		let frame = natives.get(fn ?? '');
+		if (frame === undefined) {
+			size++;
+			frame = { fn, file: '<unknown>', line: 0, column: 0, hooked: null, evalOrigin: null, dependency: false };
+			natives.set(fn ?? '', frame);
+		}
+		return frame;
+	};
+
+	const frameOf = (site: NodeJS.CallSite): Frame | null => {
+		const name = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? null;
+		if (name === null && !site.isEval()) return nativeFrame(site);
+		const first = scripts.get(name ?? '');
+		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', site.getScriptHash());
+		const position = site.getPosition();
+		let frame = script.byPosition.get(position);
+		if (frame === undefined) {
+			frame = makeFrame(site, name);
+			script.byPosition.set(position, frame);
+		}
+		return frame;
+	};
+
+	const bound = (): void => {
+		if (size <= FRAME_LIMIT) return;
+		scripts = new Map();
+		natives = new Map();
+		size = 0;
+	};
+
+	return { frameOf, bound };
+}
