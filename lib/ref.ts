@@ -284,8 +284,23 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	return ref;
 }
 
+/*
+ * The constructor's name, read from property descriptors: a getter (of `constructor` or a static `name`) is
+ * never run, a `name` that is not a non-empty string is passed over, and a Proxy trap that throws is caught.
+ * The walk up the prototype chain is bounded: a Proxy can make the chain endless.
+ */
 function defaultName(value: object): string {
-	const ctor: unknown = (value as { constructor?: unknown }).constructor;
-	const name = typeof ctor === 'function' ? ctor.name : '';
-	return name === '' ? 'Object' : name;
+	try {
+		let target: object | null = value;
+		for (let depth = 0; target !== null && depth < 64; depth++, target = Object.getPrototypeOf(target)) {
+			const slot = Object.getOwnPropertyDescriptor(target, 'constructor');
+			if (slot === undefined) continue;
+			const ctor: unknown = slot.value;
+			const name: unknown = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name')?.value : undefined;
+			return typeof name === 'string' && name !== '' ? name : 'Object';
+		}
+	} catch {
+		// A Proxy's trap threw: the application's error is not track's to raise.
+	}
+	return 'Object';
 }
