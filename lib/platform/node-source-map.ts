@@ -17,11 +17,22 @@ function toPath(file: string): string {
 	return file;
 }
 
-/** A path relative to the working directory when it lies below it; absolute otherwise. */
+/** The working directory, or null when it cannot be known (it was deleted, or replaced by another). */
+function workingDirectory(): string | null {
+	try {
+		return process.cwd();
+	} catch {
+		return null;
+	}
+}
+
+/** A path relative to the working directory when it lies below it; absolute otherwise, and always when the working directory is gone. */
 export function displayPath(file: string): string {
 	const path = toPath(file);
 	if (!isAbsolute(path)) return path;
-	const rel = relative(process.cwd(), path);
+	const cwd = workingDirectory();
+	if (cwd === null) return path;
+	const rel = relative(cwd, path);
 	return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
