@@ -211,16 +211,16 @@ export class Ref<T extends object> {
 		setEntry = (ref, entry) => {
 			ref.#link = entry;
 		};
-		releasing = (ref, { op, above }) => {
+		releasing = (ref, by) => {
 			if (ref.#state !== 'live') {
-				Ref.#dead(ref, op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', above);
+				Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
 				return undefined;
 			}
 			const record = ref.#record;
 			const entry = ref.#link;
 			// A stack overflow (a deep onZero chain) can come at any call. So the history first: cut short, it
 			// has changed nothing. Then the state and the count, with no call between them to part them.
-			if (typeof entry === 'object') record.end(entry, 'released', undefined, above, null);
+			if (typeof entry === 'object') record.end(entry, 'released', undefined, by.above, null);
 			ref.#state = 'released';
 			if (--record.count !== 0) return undefined;
 			record.retire();
