@@ -4,7 +4,7 @@ import { ERRORS, LeakError, type MisuseError } from './errors.js';
 import { beginEvent, endEvent, makeEvent } from './events.js';
 import { host } from './platform/host.js';
 import type { Entry, ObjectRecord } from './record.js';
-import { formatAge, plural } from './report/format.js';
+import { describeThrown, formatAge, plural, thrownStack } from './report/format.js';
 import { liveEntries, snapshotOf, snapshotOfEntries } from './snapshot.js';
 import { captureStack } from './stack.js';
 import { BEGUN, ENDED, MISUSE, NOTE, onZeroSummary } from './wording.js';
@@ -80,15 +80,14 @@ export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function):
 		const ended = endEvent(entry);
 		if (ended !== null) earlier.push({ role: 'history', title: ended.op === 'move' ? ENDED.move : ENDED.release, event: ended });
 	}
-	const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 	const data = {
 		object: record.label,
-		summary: onZeroSummary(record.label, reason),
+		summary: onZeroSummary(record.label, describeThrown(cause)),
 		culprit: event,
 		earlier,
 		count: record.count,
 		note: historyNote(record, null),
-		detail: cause instanceof Error && cause.stack !== undefined ? cause.stack : null,
+		detail: thrownStack(cause),
 	};
 	return trimmed(new ERRORS['on-zero-failed'](data, { cause }), above);
 }

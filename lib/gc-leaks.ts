@@ -2,6 +2,7 @@ import { ownerOf } from './events.js';
 import { dispatch, printReport } from './dispatch.js';
 import { collectedLeak, reportedAsLeft } from './explain.js';
 import { observe, type Entry } from './record.js';
+import { describeThrown } from './report/format.js';
 import { increment, violationCounts } from './tally.js';
 
 /*
@@ -30,7 +31,7 @@ function collected(entry: Entry): void {
 		try {
 			dispatch(policy, collectedLeak(entry, collected));
 		} catch (failure) {
-			printReport((paint) => `${paint.red('reftrace: the onViolation callback threw while reporting a leak:')} ${String(failure)}`);
+			printReport((paint) => `${paint.red('reftrace: the onViolation callback threw while reporting a leak:')} ${describeThrown(failure)}`);
 		}
 		return;
 	}

@@ -20,6 +20,24 @@ const CREATE = Symbol('reftrace.create');
 // Lets `track`, outside the class, give a new token its entry.
 let setEntry: (ref: Ref<object>, entry: Entry) => void;
 let nextRefId = 0;
+
+type OnZero = (value: object) => void;
+/** A public method that releases: the op it reports as, and the function whose frame cuts stacks. */
+interface Releaser {
+	readonly op: EventOp;
+	readonly above: Function;
+}
+/*
+ * Module functions rather than private methods, set in Ref's static block: called with few arguments, they
+ * keep the frame of `release` (which stays on the stack while onZero runs) as small as a plain one.
+ */
+let RELEASE: Releaser;
+let DISPOSE: Releaser;
+// Everything a release does but call onZero. @returns the onZero to call now that the count reached zero.
+let releasing: (ref: Ref<object>, by: Releaser) => OnZero | undefined;
+// Reports a throwing onZero; one function per releasing method, so that its catch block passes two arguments.
+let releaseFailed: (ref: Ref<object>, cause: unknown) => void;
+let disposeFailed: (ref: Ref<object>, cause: unknown) => void;
 /*
  * Objects with a live record. An object is nearly always tracked under one name, so its record is stored
  * directly; only an object tracked under several names at once gets a Map of them.
@@ -49,7 +67,6 @@ function removeRecord(value: object, record: ObjectRecord): void {
 	else if (slot instanceof Map) slot.delete(record.name);
 }
 
-type OnZero = (value: object) => void;
 /*
  * onZero callbacks, per object. Not on the record: a leaked object's record stays (for the exit report)
  * after its last Ref is collected, and a callback that captures the object would keep it for the life of
@@ -158,8 +175,9 @@ export class Ref<T extends object> {
 		checkOwner(owner);
 		if (this.#state !== 'live') return Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire, owner);
 		const record = this.#record;
-		record.count++;
+		// The token first, then the count: a stack overflow in between leaves the count as it was, not one too high.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		record.count++;
 		// Begun here, not in the constructor: each frame between the capture and the application's call costs V8 a frame walk.
 		if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
 		return ref;
@@ -170,7 +188,16 @@ export class Ref<T extends object> {
 	 * @throws DoubleReleaseError or ReleaseAfterMoveError under the `throw` policy.
 	 */
 	release(): void {
-		Ref.#release(this, 'release', ABOVE.release);
+		// onZero is called from this very frame, and everything else happens in calls that have returned by
+		// then, with few arguments: a chain of releases made by onZero callbacks then costs the stack about
+		// what plain refcounting code costs, a frame of the caller's and a small one of release's per level.
+		const onZero = releasing(this, RELEASE);
+		if (onZero === undefined) return;
+		try {
+			onZero(this.#value);
+		} catch (cause) {
+			releaseFailed(this, cause);
+		}
 	}
 
 	/**
@@ -184,8 +211,9 @@ export class Ref<T extends object> {
 		}
 		const record = this.#record;
 		const entry = this.#link;
-		this.#state = 'moved';
+		// The new token before the state: a stack overflow in between must not leave the count held by nobody.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		this.#state = 'moved';
 		if (typeof entry !== 'object') return ref;
 		const next = record.begin(ref.#id, 'move', owner, entry, ABOVE.move, ref);
 		ref.#link = next;
@@ -200,33 +228,13 @@ export class Ref<T extends object> {
 
 	/** Releases a live reference; does nothing on a moved one; on a released one it is a double release. */
 	[Symbol.dispose](): void {
-		if (this.#state !== 'moved') Ref.#release(this, 'dispose', ABOVE.dispose);
-	}
-
-	// Static, not instance, private methods: an instance method would add a brand slot to every Ref.
-	static #release(ref: Ref<object>, op: EventOp, above: Function): void {
-		if (ref.#state !== 'live') {
-			Ref.#dead(ref, op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', above);
-			return;
-		}
-		const record = ref.#record;
-		const entry = ref.#link;
-		ref.#state = 'released';
-		if (typeof entry === 'object') record.end(entry, 'released', undefined, above, null);
-		if (--record.count === 0) Ref.#zero(ref, op, above);
-	}
-
-	static #zero(ref: Ref<object>, op: EventOp, above: Function): void {
-		const record = ref.#record;
-		record.retire();
-		removeRecord(ref.#value, record);
-		if (!record.hasOnZero) return;
-		const onZero = takeOnZero(ref.#value, record);
+		if (this.#state === 'moved') return;
+		const onZero = releasing(this, DISPOSE);
 		if (onZero === undefined) return;
 		try {
-			onZero(ref.#value);
+			onZero(this.#value);
 		} catch (cause) {
-			dispatch(record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
+			disposeFailed(this, cause);
 		}
 	}
 
@@ -239,6 +247,30 @@ export class Ref<T extends object> {
 		setEntry = (ref, entry) => {
 			ref.#link = entry;
 		};
+		releasing = (ref, by) => {
+			if (ref.#state !== 'live') {
+				Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
+				return undefined;
+			}
+			const record = ref.#record;
+			const entry = ref.#link;
+			// A stack overflow (a deep onZero chain) can come at any call. So the history first: cut short, it
+			// has changed nothing. Then the state and the count, with no call between them to part them.
+			if (typeof entry === 'object') record.end(entry, 'released', undefined, by.above, null);
+			ref.#state = 'released';
+			if (--record.count !== 0) return undefined;
+			record.retire();
+			removeRecord(ref.#value, record);
+			return record.hasOnZero ? takeOnZero(ref.#value, record) : undefined;
+		};
+		const failed =
+			({ op, above }: Releaser) =>
+			(ref: Ref<object>, cause: unknown): void =>
+				dispatch(ref.#record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
+		RELEASE = { op: 'release', above: Ref.prototype.release };
+		DISPOSE = { op: 'dispose', above: Ref.prototype[Symbol.dispose] };
+		releaseFailed = failed(RELEASE);
+		disposeFailed = failed(DISPOSE);
 	}
 
 	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
@@ -253,9 +285,7 @@ export class Ref<T extends object> {
 // The public entry points, by which stacks are cut: the application's frame is the one below.
 const ABOVE = {
 	acquire: Ref.prototype.acquire,
-	release: Ref.prototype.release,
 	move: Ref.prototype.move,
-	dispose: Ref.prototype[Symbol.dispose],
 	value: Object.getOwnPropertyDescriptor(Ref.prototype, 'value')!.get!,
 };
 
@@ -291,8 +321,23 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	return ref;
 }
 
+/*
+ * The constructor's name, read from property descriptors: a getter (of `constructor` or a static `name`) is
+ * never run, a `name` that is not a non-empty string is passed over, and a Proxy trap that throws is caught.
+ * The walk up the prototype chain is bounded: a Proxy can make the chain endless.
+ */
 function defaultName(value: object): string {
-	const ctor: unknown = (value as { constructor?: unknown }).constructor;
-	const name = typeof ctor === 'function' ? ctor.name : '';
-	return name === '' ? 'Object' : name;
+	try {
+		let target: object | null = value;
+		for (let depth = 0; target !== null && depth < 64; depth++, target = Object.getPrototypeOf(target)) {
+			const slot = Object.getOwnPropertyDescriptor(target, 'constructor');
+			if (slot === undefined) continue;
+			const ctor: unknown = slot.value;
+			const name: unknown = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name')?.value : undefined;
+			return typeof name === 'string' && name !== '' ? name : 'Object';
+		}
+	} catch {
+		// A Proxy's trap threw: the application's error is not track's to raise.
+	}
+	return 'Object';
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { findSourceMap } from 'node:module';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sourceMapSupport from 'source-map-support';
 import type { Position } from './host.js';
@@ -17,12 +17,33 @@ function toPath(file: string): string {
 	return file;
 }
 
-/** A path relative to the working directory when it lies below it; absolute otherwise. */
+/** The working directory, or null when it cannot be known (it was deleted, or replaced by another). */
+function workingDirectory(): string | null {
+	try {
+		return process.cwd();
+	} catch {
+		return null;
+	}
+}
+
+/** Whether a relative path climbs out of the directory it is relative to, and only climbs: `..`, `../..`. */
+const onlyUp = (rel: string): boolean => rel.split(sep).every((part) => part === '..');
+
+/**
+ * A path relative to the working directory when it lies below it, or when it is in a `node_modules` folder
+ * Node looks in from there (the working directory's or an enclosing one's: a workspace's hoisted
+ * dependencies); absolute otherwise, and always when the working directory is gone.
+ */
 export function displayPath(file: string): string {
 	const path = toPath(file);
 	if (!isAbsolute(path)) return path;
-	const rel = relative(process.cwd(), path);
-	return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+	const cwd = workingDirectory();
+	if (cwd === null) return path;
+	const rel = relative(cwd, path);
+	if (isAbsolute(rel)) return path;
+	if (rel !== '..' && !rel.startsWith(`..${sep}`)) return rel;
+	const modules = path.indexOf(`${sep}node_modules${sep}`);
+	return modules >= 0 && onlyUp(relative(cwd, path.slice(0, modules) || sep)) ? rel : path;
 }
 
 /*

@@ -22,3 +22,30 @@ export function formatAge(ms: number): string {
 export function stackLine(frame: string, paint: Paint): string {
 	return paint.dim(frame.startsWith('…') ? `      ${frame}` : `      at ${frame}`);
 }
+
+/**
+ * Whatever was thrown, as one line, without ever throwing: `Error: close failed` for an error, `String(value)`
+ * otherwise, and `[object Object]` where that fails (a null-prototype object, a `toString` that throws).
+ */
+export function describeThrown(value: unknown): string {
+	try {
+		return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+	} catch {
+		try {
+			return Object.prototype.toString.call(value);
+		} catch {
+			// A revoked Proxy, or one whose traps throw: only its type is left to say.
+			return `[${typeof value}]`;
+		}
+	}
+}
+
+/** The `stack` of a thrown error, or null when there is none, it is not text (a custom prepareStackTrace), or reading it throws. */
+export function thrownStack(value: unknown): string | null {
+	try {
+		const stack: unknown = value instanceof Error ? value.stack : undefined;
+		return typeof stack === 'string' ? stack : null;
+	} catch {
+		return null;
+	}
+}
