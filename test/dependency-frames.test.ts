@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { track, type DoubleReleaseError, type Ref } from '../lib/index.js';
-import { collectViolations, siteOf } from './helpers.js';
+import { collectViolations } from './helpers.js';
 
 // A dependency that calls back through seven frames of its own, as an assertion library does.
 const dir = mkdtempSync(join(tmpdir(), 'reftrace-deps-'));
@@ -15,21 +15,8 @@ writeFileSync(file, [...levels, 'module.exports = level7;', ''].join('\n'));
 const chain = createRequire(import.meta.url)(file) as <T>(cb: () => T) => T;
 
 function appCaller(): Ref<object> {
-	return chain(() => track({}, { name: 'Deep' })); // @callback
+	return chain(() => track({}, { name: 'Deep' }));
 }
-
-test('dependency frames between application frames are folded and leave the depth to the application', () => {
-	const seen = collectViolations({ stackDepth: 3 });
-	const ref = appCaller(); // @caller
-	ref.release();
-	ref.release();
-	const taken = (seen[0] as DoubleReleaseError).earlier.at(-1)!.event;
-	expect(taken.stack).toHaveLength(4);
-	expect(taken.stack[0]).toMatch(new RegExp(`^${siteOf(import.meta.url, 'callback')}:\\d+$`));
-	expect(taken.stack[1]).toBe('… 7 frames in dependencies');
-	expect(taken.stack[2]).toMatch(new RegExp(`^appCaller \\(${siteOf(import.meta.url, 'callback')}:\\d+\\)$`));
-	expect(taken.stack[3]).toMatch(new RegExp(`^${siteOf(import.meta.url, 'caller')}:\\d+$`));
-});
 
 test('a run of dependency frames between application frames is printed as one line', () => {
 	const seen = collectViolations({ stackDepth: 10 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import { OnZeroFailedError, track, type Snapshot } from '../lib/index.js';
+import { checkLeaks, type LeakError, OnZeroFailedError, track, type Snapshot } from '../lib/index.js';
 import { childEnv, collectViolations } from './helpers.js';
 
 // Anything a terminal or a log reader could act on, besides the line breaks between report lines.
@@ -66,4 +66,20 @@ test('the exit report escapes control characters in owners, file paths and sourc
 	const json = JSON.parse(readFileSync(report, 'utf8')) as Snapshot;
 	expect(json.sites[0]?.owners[0]?.owner).toBe('pool\r\nSUMMARY: all clear');
 	expect(json.sites[0]?.site).toBe(`${dir}/app\u001b[2J.mjs:2:19`);
+});
+
+test('a leak left by checkLeaks is reported with the control characters in its owners and names escaped', async () => {
+	collectViolations();
+	const root = track({}, { name: 'Scoped\u001b[2J' });
+	let kept: { release(): void } | undefined;
+	const error = await checkLeaks(() => {
+		kept = root.acquire('owner\nreftrace: no live references');
+	}).catch((caught: unknown) => caught as LeakError);
+	kept?.release();
+	root.release();
+	const message = (error as LeakError).message;
+	expect(message).toContain('owners: owner\\nreftrace: no live references;');
+	expect(message).toContain('Scoped\\x1b[2J#');
+	expect(message).not.toMatch(CONTROL);
+	expect((error as LeakError).leaks.sites[0]?.owners[0]?.owner).toBe('owner\nreftrace: no live references');
 });

@@ -23,8 +23,6 @@ export interface Frame {
 	 * says it: `eval at build (file:///app/gen.js:3:9)`; `file` is then `<anonymous>`. Null for other code.
 	 */
 	readonly evalOrigin: string | null;
-	/** Whether the code is a dependency's (under `node_modules`), judged by the generated file. */
-	readonly dependency: boolean;
 }
 
 /** A place in a file: 1-based line and column. */
@@ -54,8 +52,8 @@ export interface Host {
 	warn(message: string, code: string): void;
 	/**
 	 * Captures the calling stack below the most recent call of `above`, with reftrace's own and the
-	 * runtime's internal frames left out; null when stacks cannot be captured here. `maxFrames` frames of
-	 * the application at most: runs of dependency frames between them do not count. Equal frames should be
+	 * runtime's internal frames left out; null when stacks cannot be captured here; `maxFrames` frames at
+	 * most (each costs the runtime work, so exactly those are asked for). Equal frames should be
 	 * the same object (the stack depot interns stacks by frame identity; a host may start afresh to bound
 	 * its tables), frames of two different scripts never are, and the array may be reused by the next capture.
 	 */

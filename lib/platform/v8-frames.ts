@@ -13,7 +13,6 @@ import type { Frame, Position } from './host.js';
 
 // Past this many frames the table starts afresh (see `frameTable`).
 const FRAME_LIMIT = 32_768;
-const DEPENDENCY = /[\\/]node_modules[\\/]/;
 
 function functionName(site: NodeJS.CallSite): string | null {
 	// A frame resumed after an await, as Node prints it: `async handleRequest`.
@@ -80,7 +79,7 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		const column = site.getColumnNumber() ?? 0;
 		const evalOrigin = name === null ? (site.getEvalOrigin() ?? null) : null;
 		const hooked = evalOrigin === null ? viaHook(site, file, line, column) : null;
-		return { fn: functionName(site), file, line, column, hooked, evalOrigin, dependency: DEPENDENCY.test(evalOrigin ?? file) };
+		return { fn: functionName(site), file, line, column, hooked, evalOrigin };
 	};
 
 	const nativeFrame = (site: NodeJS.CallSite): Frame => {
@@ -88,7 +87,7 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		let frame = natives.get(fn ?? '');
 		if (frame === undefined) {
 			size++;
-			frame = { fn, file: '<unknown>', line: 0, column: 0, hooked: null, evalOrigin: null, dependency: false };
+			frame = { fn, file: '<unknown>', line: 0, column: 0, hooked: null, evalOrigin: null };
 			natives.set(fn ?? '', frame);
 		}
 		return frame;

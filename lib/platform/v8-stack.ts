@@ -7,8 +7,6 @@ import { frameTable } from './v8-frames.js';
  * depot then interns whole stacks by frame identity.
  */
 
-// How many more frames a capture cut short by dependency frames is retried with.
-const WIDER = 32;
 const LOCATION = /(?:\(|at (?:async )?)([^()]+):(\d+):(\d+)\)?$/;
 
 function restore(prepare: typeof Error.prepareStackTrace, limit: number): void {
@@ -50,9 +48,8 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	const scratch: Frame[] = [];
 	// The prepareStackTrace that was installed when the current capture began (not ours).
 	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
-	// The depth asked for, and the frame limit V8 was given, in the current capture.
+	// The depth asked for in the current capture.
 	let depth = 10;
-	let limit = 10;
 
 	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
 	// when that differs from the generated position. The hook runs as it expects to: with itself installed.
@@ -75,35 +72,20 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	const frames = frameTable(isHidden, viaHook);
 
 	/*
-	 * The application's frames count against the depth; a run of dependency frames between them does not
-	 * (an assertion library's seven frames must not push the test's own call out of the stack). Hidden
-	 * frames (Node's, or reftrace's own around a callback such as onZero) count, as they always did.
-	 * After the application's last frame, dependency frames fill at most what the depth has left.
+	 * Every frame V8 hands over counts against the depth, dependency frames too: V8 is asked for exactly
+	 * the frames kept, and each costs a CallSite. (Not counting dependency frames between the
+	 * application's would mean capturing deeper, or twice, on every stack that passes through a framework
+	 * or test runner: measured, that doubled the cost of `full` mode.) Reports fold such runs into one line.
 	 */
-	// Frames that counted against the depth in the last capture.
-	let used = 0;
-	// Whether V8 stopped at the frame limit while dependency frames took room the application could use.
-	let cut = false;
 	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
 		scratch.length = 0;
-		used = 0;
-		let afterApp = 0;
-		let dependencies = false;
+		let used = 0;
 		for (const site of sites) {
 			if (used === depth) break;
-			const frame = frames.frameOf(site);
-			if (frame !== null && frame.dependency) {
-				dependencies = true;
-				scratch.push(frame);
-				continue;
-			}
 			used++;
-			if (frame === null) continue;
-			scratch.push(frame);
-			afterApp = scratch.length;
+			const frame = frames.frameOf(site);
+			if (frame !== null) scratch.push(frame);
 		}
-		cut = used < depth && dependencies && sites.length === limit;
-		scratch.length = Math.min(scratch.length, afterApp + depth - used);
 		return scratch;
 	};
 
@@ -112,9 +94,6 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		Error.captureStackTrace(holder, above);
 		return holder.stack === scratch ? scratch : null;
 	};
-
-	// Cut frames below which a wider capture found no more of the application's frames: not retried.
-	const fruitless = new WeakSet<Frame>();
 
 	const captureFrames = (maxFrames: number, above: Function): readonly Frame[] | null => {
 		const savedPrepare = Error.prepareStackTrace;
@@ -125,20 +104,10 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			frames.bound();
 			Error.prepareStackTrace = collect;
 			// Exactly the frames asked for: each costs a CallSite.
-			Error.stackTraceLimit = limit = depth = maxFrames;
-			let captured = take(above);
+			Error.stackTraceLimit = depth = maxFrames;
+			const captured = take(above);
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
-			if (captured !== null && captured.length === 0) return take(captureFrames);
-			const last = scratch.at(-1);
-			if (cut && last !== undefined && !fruitless.has(last)) {
-				// Dependency frames used the room: once more, wider. Paid only by stacks through dependencies
-				// that are deeper than the depth, and not again where it found nothing.
-				const before = used;
-				Error.stackTraceLimit = limit = maxFrames + WIDER;
-				captured = take(above);
-				if (used === before) fruitless.add(last);
-			}
-			return captured;
+			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
 		} catch {
 			return null;
 		} finally {

@@ -2,7 +2,8 @@
  * Text reports print strings the application chose (names, owners, test names, thrown messages) and
  * strings found on disk (file paths, source lines). A newline there could forge a report line, an escape
  * sequence retitle or clear the terminal, a bidirectional override reorder what is shown. Every string
- * enters a text report through `escapeReport`; JSON reports and the data on errors keep the raw strings.
+ * enters a text report escaped: a violation's data through `escapeReport`, the lines of a leak report as
+ * they are printed (`escapeControls`); JSON reports and the data on errors keep the raw strings.
  */
 
 // C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional

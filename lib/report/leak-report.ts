@@ -1,5 +1,5 @@
 import type { Snapshot, SnapshotSite } from '../data.js';
-import { escapeReport } from './escape.js';
+import { escapeControls as safe } from './escape.js';
 import { clip, formatAge, plural, stackLine } from './format.js';
 import { plain, type Paint } from './paint.js';
 
@@ -11,28 +11,30 @@ const OWNERS_PER_SITE = 5;
 
 /** `session ×3, worker and 12 more owners`: the most frequent owners first. */
 function describeOwners(owners: SnapshotSite['owners']): string {
-	const shown = owners.slice(0, OWNERS_PER_SITE).map((o) => (o.refs === 1 ? o.owner : `${o.owner} ×${o.refs}`));
+	const shown = owners.slice(0, OWNERS_PER_SITE).map((o) => (o.refs === 1 ? safe(o.owner) : `${safe(o.owner)} ×${o.refs}`));
 	const more = owners.length - OWNERS_PER_SITE;
 	return `${shown.join(', ')}${more > 0 ? ` and ${plural(more, 'more owner')}` : ''}`;
 }
 
+// Every string the application or the disk supplied is escaped as it is printed (`safe`): only what is
+// shown, so a report over a million references escapes a few dozen strings, not the whole snapshot.
 function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): string[] {
 	const [first, ...others] = site.objects;
 	if (first === undefined) return [];
-	const where = site.site === null ? 'an unrecorded site (list mode keeps no stacks)' : paint.yellow(site.site);
-	const source = site.source === null ? '' : ` - ${clip(site.source)}`;
-	const lines = [`  ${paint.bold(`${first.object} has ${first.refs}/${first.count} refs`)} at ${where}${source}`];
+	const where = site.site === null ? 'an unrecorded site (list mode keeps no stacks)' : paint.yellow(safe(site.site));
+	const source = site.source === null ? '' : ` - ${clip(safe(site.source))}`;
+	const lines = [`  ${paint.bold(`${safe(first.object)} has ${first.refs}/${first.count} refs`)} at ${where}${source}`];
 	const shown = others.slice(0, OBJECTS_PER_SITE - 1);
 	if (shown.length > 0) {
 		const more = others.length - shown.length;
 		const tail = more > 0 ? ` and ${plural(more, 'more object')}` : '';
-		lines.push(`    also ${shown.map((o) => `${o.object} has ${o.refs}/${o.count}`).join(', ')}${tail}: ${plural(site.refs, 'ref')} in all here`);
+		lines.push(`    also ${shown.map((o) => `${safe(o.object)} has ${o.refs}/${o.count}`).join(', ')}${tail}: ${plural(site.refs, 'ref')} in all here`);
 	}
 	const collected = site.collected > 0 ? paint.red(`; ${site.collected} collected while live`) : '';
 	lines.push(`    owners: ${describeOwners(site.owners)}; oldest ${formatAge(site.oldest)}${collected}`);
 	site.stacks.slice(0, STACKS_PER_SITE).forEach((entry, index) => {
 		if (index > 0 || site.stacks.length > 1) lines.push(`    stack ${index + 1} of ${site.stacks.length} (${plural(entry.refs, 'ref')}):`);
-		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(frame, paint));
+		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(safe(frame), paint));
 	});
 	if (site.stacks.length > STACKS_PER_SITE) lines.push(`    ... and ${plural(site.stacks.length - STACKS_PER_SITE, 'more stack')}`);
 	return lines;
@@ -62,8 +64,8 @@ function describeViolations(snapshot: Snapshot): string | null {
 
 /**
  * Renders live references grouped by site, in the kernel's form `Conn#3 has 2/4 refs at <site>`,
- * with owners, ages and the distinct stacks under each site. `heading` opens the report. `snapshot`
- * must already be escaped (`escapeReport`): this is a part of the reports above.
+ * with owners, ages and the distinct stacks under each site. `heading` opens the report. Control
+ * characters in what it prints are escaped.
  */
 export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Paint): string[] {
 	const lines = [heading];
@@ -81,8 +83,7 @@ export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Pai
  * one-line summary. `at` names the moment when it is not the end of the process (`SIGINT`: the
  * application's own listeners still run and may release more).
  */
-export function renderExitReport(raw: Snapshot, paint: Paint, at: string | null = null): string {
-	const snapshot = escapeReport(raw);
+export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | null = null): string {
 	const violations = describeViolations(snapshot);
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
@@ -95,8 +96,8 @@ export function renderExitReport(raw: Snapshot, paint: Paint, at: string | null 
 }
 
 /** The live dump printed on demand (SIGUSR2): every live reference, grouped by site. */
-export function renderDump(raw: Snapshot, paint: Paint): string {
-	return renderLeakGroups(escapeReport(raw), `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(raw, 'ref')}`, paint).join('\n');
+export function renderDump(snapshot: Snapshot, paint: Paint): string {
+	return renderLeakGroups(snapshot, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(snapshot, 'ref')}`, paint).join('\n');
 }
 
 /**

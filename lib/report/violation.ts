@@ -47,7 +47,8 @@ function renderLeak(data: LeakData, paint: Paint): string[] {
  * V8 formats an error's stack heading on an object that inherits them; escaping walks own fields only.
  */
 function plainData(data: ViolationData | LeakData): ViolationData | LeakData {
-	if (data.kind === 'leak') return { kind: data.kind, found: data.found, summary: data.summary, leaks: data.leaks, taken: data.taken };
+	// `leaks` is left out of the walk: renderLeakGroups escapes what it prints of it, not the whole snapshot.
+	if (data.kind === 'leak') return { kind: data.kind, found: data.found, summary: data.summary, taken: data.taken } as LeakData;
 	const { kind, object, summary, culprit, earlier, count, note, detail } = data;
 	return { kind, object, summary, culprit, earlier, count, note, detail };
 }
@@ -55,5 +56,5 @@ function plainData(data: ViolationData | LeakData): ViolationData | LeakData {
 /** The report of one violation as printed, control characters escaped; its plain form is the error's message. */
 export function renderViolation(raw: ViolationData | LeakData, paint: Paint): string {
 	const data = escapeReport(plainData(raw));
-	return (data.kind === 'leak' ? renderLeak(data, paint) : renderMisuse(data, paint)).join('\n');
+	return (data.kind === 'leak' ? renderLeak({ ...data, leaks: (raw as LeakData).leaks }, paint) : renderMisuse(data, paint)).join('\n');
 }
