@@ -13,7 +13,10 @@ export interface SourceFrame {
 
 // Frames are interned, so each is mapped once however many reports show it.
 const mapped = new WeakMap<Frame, SourceFrame>();
+// Source files read for reports, by file. Bounded: past SOURCE_FILES files it starts afresh, so a program
+// that generates code without end (each script a file name) cannot grow it without end either.
 const sourceLines = new Map<string, readonly string[] | null>();
+const SOURCE_FILES = 256;
 
 /** An eval origin with the paths in it as reports print paths: `eval at build (app.js:3:9)`. */
 function displayOrigin(origin: string): string {
@@ -42,6 +45,7 @@ export function sourceLine(frame: SourceFrame): string | null {
 	let lines = sourceLines.get(frame.file);
 	if (lines === undefined) {
 		lines = host().readSource(frame.file)?.split(/\r?\n/) ?? null;
+		if (sourceLines.size >= SOURCE_FILES) sourceLines.clear();
 		sourceLines.set(frame.file, lines);
 	}
 	const text = lines?.[frame.line - 1]?.trim();
