@@ -10,6 +10,11 @@ export function printReport(render: (paint: Paint) => string): void {
 	host().writeError(`${render(paintFor(host().colorLevel))}\n`);
 }
 
+/** Writes a final report (at exit, or as a signal ends the process): whole, before this returns. */
+export function printFinalReport(render: (paint: Paint) => string): void {
+	host().writeFinal(`${render(paintFor(host().colorLevel))}\n`);
+}
+
 /**
  * Applies a policy to a violation: counts it, tells the record's observers, then prints it to stderr and
  * goes on, throws it, or hands it to a callback.

@@ -1,5 +1,5 @@
 import type { Snapshot } from './data.js';
-import { printReport } from './dispatch.js';
+import { printFinalReport, printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
@@ -26,12 +26,12 @@ function reportPath(template: string): string {
 /** Prints the text report (when this run prints one) and writes the JSON report (when asked). `at` names a moment before the end. */
 function emit(data: Snapshot, at: string | null): void {
 	const config = settings();
-	if (config.exitReport && printAtExit) printReport((paint) => renderExitReport(data, paint, at));
+	if (config.exitReport && printAtExit) printFinalReport((paint) => renderExitReport(data, paint, at));
 	if (config.reportPath === null) return;
 	try {
 		host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
 	} catch (error) {
-		printReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
+		printFinalReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
 	}
 }
 

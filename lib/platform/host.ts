@@ -48,6 +48,8 @@ export interface Host {
 	readonly colorLevel: 0 | 1 | 2 | 3;
 	/** Writes report text to the error stream, whole and at once; drops it quietly when the stream cannot take it. */
 	writeError(text: string): void;
+	/** Writes a final report (at exit, or as a signal ends the process): whole, before this returns, or dropped. */
+	writeFinal(text: string): void;
 	/** Emits a one-time warning about reftrace itself (bad settings, no stacks). */
 	warn(message: string, code: string): void;
 	/**

@@ -33,15 +33,44 @@ export function writeAll(fd: number, text: string): void {
 	}
 }
 
+// Set when stderr's reader stopped taking bytes: later final reports are dropped at once instead of each
+// waiting out the patience again.
+let stalled = false;
+
 /**
- * Writes report text to stderr, whole; drops it quietly when stderr cannot take it (closed pipe, full
- * disk, no stderr at all), as `console.error` does: a debugging tool must not kill the program over its
- * own output.
+ * Writes a final report (at exit, or just before a signal ends the process) to stderr, whole and
+ * synchronously; drops it quietly when stderr cannot take it (closed pipe, full disk, no stderr at all,
+ * a reader that stopped reading), as `console.error` does: a debugging tool must not kill or hang the
+ * program over its own output.
  */
-export function writeErrorQuietly(text: string): void {
+export function writeErrorNow(text: string): void {
+	if (stalled) return;
 	try {
 		writeAll(2, text);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EAGAIN') stalled = true;
+	}
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * Writes a report while the program runs: through `process.stderr`, in order with the application's own
+ * output and without ever blocking on a slow reader. A write that fails (a closed pipe, a full disk) is
+ * dropped: for the time of the write, and after a failure reported to the callback, an error listener
+ * catches the stream's 'error' event when the application has none, as `console.error` arranges.
+ */
+export function writeErrorStream(text: string): void {
+	const stream = process.stderr;
+	const guard = stream.listenerCount('error') === 0;
+	try {
+		if (guard) stream.once('error', ignore);
+		stream.write(text, (error) => {
+			if (error != null && stream.listenerCount('error') === 0) stream.once('error', ignore);
+		});
 	} catch {
 		// Nowhere left to say it.
+	} finally {
+		if (guard) stream.removeListener('error', ignore);
 	}
 }

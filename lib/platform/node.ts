@@ -6,7 +6,7 @@ import type { AsyncContext, Host } from './host.js';
 import { onExit, onStopSignal, setExitCode } from './node-exit.js';
 import { writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
-import { writeErrorQuietly } from './node-write.js';
+import { writeErrorNow, writeErrorStream } from './node-write.js';
 import { v8Stacks } from './v8-stack.js';
 
 // reftrace's own files (this folder's parent), by URL and by path, and Node's own modules: never shown in reports.
@@ -30,7 +30,8 @@ export const nodeHost: Host = {
 	threadId,
 	env: process.env,
 	colorLevel: stderrLevel(process.env),
-	writeError: writeErrorQuietly,
+	writeError: writeErrorStream,
+	writeFinal: writeErrorNow,
 	warn: (message, code) => process.emitWarning(message, { code }),
 	captureFrames,
 	trimErrorStack,
