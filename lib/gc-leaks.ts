@@ -2,6 +2,7 @@ import { ownerOf } from './events.js';
 import { dispatch, printReport } from './dispatch.js';
 import { collectedLeak, reportedAsLeft } from './explain.js';
 import { observe, type Entry } from './record.js';
+import { escapeControls } from './report/escape.js';
 import { describeThrown } from './report/format.js';
 import { increment, violationCounts } from './tally.js';
 
@@ -31,7 +32,7 @@ function collected(entry: Entry): void {
 		try {
 			dispatch(policy, collectedLeak(entry, collected));
 		} catch (failure) {
-			printReport((paint) => `${paint.red('reftrace: the onViolation callback threw while reporting a leak:')} ${describeThrown(failure)}`);
+			printReport((paint) => `${paint.red('reftrace: the onViolation callback threw while reporting a leak:')} ${escapeControls(describeThrown(failure))}`);
 		}
 		return;
 	}
@@ -47,7 +48,7 @@ function collected(entry: Entry): void {
 	dispatch('report', error);
 	if (count === PRINT_LIMIT) {
 		const where = error.taken?.site ?? `${record.name} refs owned by ${ownerOf(entry)}`;
-		printReport(() => `reftrace: ${PRINT_LIMIT} leaks taken at ${where} printed; more from there are counted, not printed (the exit report lists every one)`);
+		printReport(() => `reftrace: ${PRINT_LIMIT} leaks taken at ${escapeControls(where)} printed; more from there are counted, not printed (the exit report lists every one)`);
 	}
 }
 

@@ -188,12 +188,23 @@ export class ObjectRecord {
 			const scope = currentScope();
 			if (scope !== null) scopes.set(entry, scope);
 		}
+		// Observers before the list: a stack overflow can come at any call, and cut short here nothing of the
+		// object's has changed yet. The list itself changes with no call in between.
+		if (onBegin !== null) onBegin(entry, token);
 		const head = this.head;
 		if (head !== null) head.prev = entry;
 		entry.next = head;
 		this.head = entry;
-		if (onBegin !== null) onBegin(entry, token);
 		return entry;
+	}
+
+	/** Takes back an entry `begin` made, when the call it was made for could not finish. */
+	discard(entry: Entry): void {
+		const { prev, next } = entry;
+		if (prev !== null) prev.next = next;
+		else if (this.head === entry) this.head = next;
+		if (next !== null) next.prev = prev;
+		entry.prev = entry.next = null;
 	}
 
 	/**

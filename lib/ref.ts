@@ -175,11 +175,12 @@ export class Ref<T extends object> {
 		checkOwner(owner);
 		if (this.#state !== 'live') return Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire, owner);
 		const record = this.#record;
-		// The token first, then the count: a stack overflow in between leaves the count as it was, not one too high.
+		// The token and its entry first, the count last, with no call after it: a stack overflow on the way
+		// leaves the count as it was. Begun here, not in the constructor: each frame between the capture and
+		// the application's call costs V8 a frame walk.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
-		record.count++;
-		// Begun here, not in the constructor: each frame between the capture and the application's call costs V8 a frame walk.
 		if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
+		record.count++;
 		return ref;
 	}
 
@@ -211,13 +212,27 @@ export class Ref<T extends object> {
 		}
 		const record = this.#record;
 		const entry = this.#link;
-		// The new token before the state: a stack overflow in between must not leave the count held by nobody.
+		// The new token and its entry before this one becomes moved: a stack overflow on the way must leave
+		// this ref live and the count held, as if the move had not been called.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
-		this.#state = 'moved';
-		if (typeof entry !== 'object') return ref;
+		if (typeof entry !== 'object') {
+			this.#state = 'moved';
+			return ref;
+		}
 		const next = record.begin(ref.#id, 'move', owner, entry, ABOVE.move, ref);
+		try {
+			record.end(entry, 'moved', next.stack, ABOVE.move, next);
+		} catch (error) {
+			// Cut short before the old entry ended: as if never called. After (an observer): the move stands.
+			if (entry.end === null) record.discard(next);
+			else {
+				ref.#link = next;
+				this.#state = 'moved';
+			}
+			throw error;
+		}
 		ref.#link = next;
-		record.end(entry, 'moved', next.stack, ABOVE.move, next);
+		this.#state = 'moved';
 		return ref;
 	}
 

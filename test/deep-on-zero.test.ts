@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { type Ref, track } from '../lib/index.js';
+import { type Ref, snapshot, track } from '../lib/index.js';
 import { childEnv, collectViolations } from './helpers.js';
 
 /** Objects whose onZero each releases the next one's last reference, head first. */
@@ -56,4 +56,22 @@ test('a release cut short by a stack overflow leaves its state and the count in 
 		atStackLimit(() => ref.release());
 	}
 	expect(refs.map((ref) => `${ref.state} ${ref.count}`).filter((pair) => pair !== 'released 0')).toEqual([]);
+});
+
+test('an acquire or a move cut short by a stack overflow leaves the count, the live list and the states in step', () => {
+	for (const mode of ['list', 'full'] as const) {
+		collectViolations({ mode });
+		const roots = Array.from({ length: 20 }, () => track({}, { name: `Edge${mode}` }));
+		const taken: Ref<object>[] = [];
+		for (const root of roots) {
+			atStackLimit(() => void taken.push(root.acquire('taker')));
+			let moved: Ref<object> | undefined;
+			atStackLimit(() => void (moved = taken.at(-1)!.move('mover')));
+			taken.push(moved!);
+		}
+		const onList = new Map(snapshot().objects.map((o) => [o.object, o.refs.length]));
+		expect(roots.map((root) => `${root.count} ${onList.get(root.label)}`).filter((pair) => pair !== '2 2'), mode).toEqual([]);
+		expect(taken.map((ref) => ref.state).filter((state, i) => state !== (i % 2 === 0 ? 'moved' : 'live')), mode).toEqual([]);
+		for (const ref of [...taken.filter((ref) => ref.state === 'live'), ...roots]) ref.release();
+	}
 });

@@ -60,6 +60,8 @@ export function onStopSignal(listener: (signal: string, last: boolean) => void):
 			const last = process.listenerCount(signal) === 0;
 			try {
 				listener(signal, last);
+			} catch {
+				// The report failed (a stack overflow, say): the signal must still do what it would have done.
 			} finally {
 				if (last) raise(signal);
 			}

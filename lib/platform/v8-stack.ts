@@ -108,8 +108,9 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			const captured = take(above);
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
 			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
-		} catch {
-			return null;
+		} catch (error) {
+			// No room left on the stack: this capture failed, not stack capture as such (no false warning).
+			return error instanceof RangeError ? [] : null;
 		} finally {
 			restore(savedPrepare, savedLimit);
 		}
