@@ -198,8 +198,11 @@ export class ObjectRecord {
 		return entry;
 	}
 
-	/** Takes back an entry `begin` made, when the call it was made for could not finish. */
-	discard(entry: Entry): void {
+	/**
+	 * Takes an entry off the live list (nothing when it is not on it). Also takes back an entry `begin` made
+	 * when the call it was made for could not finish. No call inside: it changes the list whole or not at all.
+	 */
+	unlink(entry: Entry): void {
 		const { prev, next } = entry;
 		if (prev !== null) prev.next = next;
 		else if (this.head === entry) this.head = next;
@@ -213,13 +216,12 @@ export class ObjectRecord {
 	 */
 	end(entry: Entry, how: Ending, stack: Stack | null | undefined, above: Function, successor: Entry | null): void {
 		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? internFrames(host().captureFrames(this.settings.releaseStackDepth, above)) : null;
-		entry.end = { how, stack: endStack, time: clock(), successor };
+		const ending = { how, stack: endStack, time: clock(), successor };
+		// Every call before the first change (a stack overflow can come at any call): then the entry is
+		// either still live and listed, or ended and off the list, never between.
+		if (how !== 'leaked') this.unlink(entry);
+		entry.end = ending;
 		if (how !== 'leaked') {
-			const { prev, next } = entry;
-			if (prev !== null) prev.next = next;
-			else this.head = next;
-			if (next !== null) next.prev = prev;
-			entry.prev = entry.next = null;
 			const size = this.quarantine.length;
 			if (size > 0) {
 				this.quarantine[this.quarantineNext] = entry;

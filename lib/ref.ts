@@ -222,17 +222,15 @@ export class Ref<T extends object> {
 		const next = record.begin(ref.#id, 'move', owner, entry, ABOVE.move, ref);
 		try {
 			record.end(entry, 'moved', next.stack, ABOVE.move, next);
-		} catch (error) {
-			// Cut short before the old entry ended: as if never called. After (an observer): the move stands.
-			if (entry.end === null) record.discard(next);
+		} finally {
+			// The old entry ended (even if an observer threw after): the move stands. Cut short before: as if
+			// never called.
+			if (entry.end === null) record.unlink(next);
 			else {
 				ref.#link = next;
 				this.#state = 'moved';
 			}
-			throw error;
 		}
-		ref.#link = next;
-		this.#state = 'moved';
 		return ref;
 	}
 
