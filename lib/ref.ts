@@ -33,11 +33,32 @@ interface Releaser {
  */
 let RELEASE: Releaser;
 let DISPOSE: Releaser;
-// Everything a release does but call onZero. @returns the onZero to call now that the count reached zero.
-let releasing: (ref: Ref<object>, by: Releaser) => OnZero | undefined;
-// Reports a throwing onZero; one function per releasing method, so that its catch block passes two arguments.
-let releaseFailed: (ref: Ref<object>, cause: unknown) => void;
-let disposeFailed: (ref: Ref<object>, cause: unknown) => void;
+/*
+ * Everything a release does but call onZero, one per releasing method (an argument less is a slot less in
+ * the frame of release). @returns true when the count reached zero and an onZero is to run; it is left in
+ * `zeroCall`, so that no local holds it there either.
+ */
+let releasing: (ref: Ref<object>) => boolean;
+let disposing: (ref: Ref<object>) => boolean;
+let zeroCall: OnZero | undefined;
+// Runs the onZero of a release made outside any onZero, catching what it throws; one per releasing method.
+let releaseOutermost: (ref: Ref<object>) => void;
+let disposeOutermost: (ref: Ref<object>) => void;
+/*
+ * Whether an onZero is running. Only the outermost onZero call is guarded by a try/catch: a release made
+ * inside an onZero calls its own onZero with no handler of its own, so that a chain of onZero callbacks
+ * releasing one another costs the stack what plain refcounting code costs (a try/catch takes several more
+ * slots per frame). What such an onZero throws goes up through the onZero callbacks that called it, as it
+ * would without reftrace, and is reported at the outermost release, whose onZero it came out of.
+ */
+let inOnZero = false;
+
+/** The outermost onZero returned or threw: nothing of its chain is held any longer. */
+function zeroCallsOver(): void {
+	inOnZero = false;
+	zeroCall = undefined;
+}
+
 /*
  * Objects with a live record. An object is nearly always tracked under one name, so its record is stored
  * directly; only an object tracked under several names at once gets a Map of them.
@@ -189,16 +210,12 @@ export class Ref<T extends object> {
 	 * @throws DoubleReleaseError or ReleaseAfterMoveError under the `throw` policy.
 	 */
 	release(): void {
-		// onZero is called from this very frame, and everything else happens in calls that have returned by
-		// then, with few arguments: a chain of releases made by onZero callbacks then costs the stack about
-		// what plain refcounting code costs, a frame of the caller's and a small one of release's per level.
-		const onZero = releasing(this, RELEASE);
-		if (onZero === undefined) return;
-		try {
-			onZero(this.#value);
-		} catch (cause) {
-			releaseFailed(this, cause);
-		}
+		// A release made by an onZero calls its own onZero from this very frame, with no handler and no local
+		// (everything else happens in calls that have returned by then): a chain of onZero callbacks releasing
+		// one another costs the stack what plain refcounting code costs, two slots per frame of release.
+		if (!releasing(this)) return;
+		if (!inOnZero) return releaseOutermost(this);
+		zeroCall!(this.#value);
 	}
 
 	/**
@@ -242,13 +259,9 @@ export class Ref<T extends object> {
 	/** Releases a live reference; does nothing on a moved one; on a released one it is a double release. */
 	[Symbol.dispose](): void {
 		if (this.#state === 'moved') return;
-		const onZero = releasing(this, DISPOSE);
-		if (onZero === undefined) return;
-		try {
-			onZero(this.#value);
-		} catch (cause) {
-			disposeFailed(this, cause);
-		}
+		if (!disposing(this)) return;
+		if (!inOnZero) return disposeOutermost(this);
+		zeroCall!(this.#value);
 	}
 
 	static #culprit(ref: Ref<object>, op: EventOp): Culprit {
@@ -260,30 +273,47 @@ export class Ref<T extends object> {
 		setEntry = (ref, entry) => {
 			ref.#link = entry;
 		};
-		releasing = (ref, by) => {
-			if (ref.#state !== 'live') {
-				Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
-				return undefined;
-			}
-			const record = ref.#record;
-			const entry = ref.#link;
-			// A stack overflow (a deep onZero chain) can come at any call. So the history first: cut short, it
-			// has changed nothing. Then the state and the count, with no call between them to part them.
-			if (typeof entry === 'object') record.end(entry, 'released', undefined, by.above, null);
-			ref.#state = 'released';
-			if (--record.count !== 0) return undefined;
-			record.retire();
-			removeRecord(ref.#value, record);
-			return record.hasOnZero ? takeOnZero(ref.#value, record) : undefined;
-		};
-		const failed =
+		const step =
+			(by: Releaser) =>
+			(ref: Ref<object>): boolean => {
+				if (ref.#state !== 'live') {
+					Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
+					return false;
+				}
+				const record = ref.#record;
+				const entry = ref.#link;
+				// A stack overflow (a deep onZero chain) can come at any call. So the history first: cut short, it
+				// has changed nothing. Then the state and the count, with no call between them to part them.
+				if (typeof entry === 'object') record.end(entry, 'released', undefined, by.above, null);
+				ref.#state = 'released';
+				if (--record.count !== 0) return false;
+				record.retire();
+				removeRecord(ref.#value, record);
+				if (!record.hasOnZero) return false;
+				zeroCall = takeOnZero(ref.#value, record);
+				return zeroCall !== undefined;
+			};
+		const outermost =
 			({ op, above }: Releaser) =>
-			(ref: Ref<object>, cause: unknown): void =>
-				dispatch(ref.#record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
+			(ref: Ref<object>): void => {
+				const onZero = zeroCall!;
+				inOnZero = true;
+				try {
+					onZero(ref.#value);
+				} catch (cause) {
+					// Over first: a release made by an onViolation callback is outermost again.
+					zeroCallsOver();
+					dispatch(ref.#record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
+					return;
+				}
+				zeroCallsOver();
+			};
 		RELEASE = { op: 'release', above: Ref.prototype.release };
 		DISPOSE = { op: 'dispose', above: Ref.prototype[Symbol.dispose] };
-		releaseFailed = failed(RELEASE);
-		disposeFailed = failed(DISPOSE);
+		releasing = step(RELEASE);
+		disposing = step(DISPOSE);
+		releaseOutermost = outermost(RELEASE);
+		disposeOutermost = outermost(DISPOSE);
 	}
 
 	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
