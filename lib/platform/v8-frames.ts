@@ -20,11 +20,14 @@ function functionName(site: NodeJS.CallSite): string | null {
 	return methodName(site);
 }
 
+// JavaScriptCore (Bun) names anonymous functions '' and unknown types 'undefined'; V8 says null for both.
+const nameOrNull = (name: string | null): string | null => (name === '' || name === 'undefined' ? null : name);
+
 function methodName(site: NodeJS.CallSite): string | null {
-	const fn = site.getFunctionName();
-	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
+	const fn = nameOrNull(site.getFunctionName());
+	if (site.isConstructor()) return `new ${fn ?? nameOrNull(site.getTypeName()) ?? '<anonymous>'}`;
 	if (fn === null || site.isToplevel()) return fn;
-	const type = site.getTypeName();
+	const type = nameOrNull(site.getTypeName());
 	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
 }
 
@@ -36,6 +39,20 @@ interface Script {
 	readonly byPosition: Map<number, Frame | null>;
 	others: Map<string, Script> | undefined;
 }
+
+/*
+ * Deno's and Bun's call sites have no `getPosition` and no `getScriptHash`: there a frame is keyed by its
+ * line and column (exact up to line 2^21, far past any real file), and a script by its id where the
+ * runtime has one (Bun's `getScriptId`), else by its name alone.
+ */
+const LINE_STRIDE = 2 ** 32;
+type Site = NodeJS.CallSite & { getPosition?: () => number; getScriptHash?: () => string; getScriptId?: () => number | string };
+const hasPosition = (site: Site): boolean => typeof site.getPosition === 'function';
+const positionOf = (site: Site): number => (site.getLineNumber() ?? 0) * LINE_STRIDE + (site.getColumnNumber() ?? 0);
+const hashOf = (site: Site): string => (typeof site.getScriptHash === 'function' ? site.getScriptHash() : String(site.getScriptId?.() ?? ''));
+
+const fullHash = (site: Site): string => site.getScriptHash!();
+const fullPosition = (site: Site): number => site.getPosition!();
 
 /** What the runtime's own stack hook prints for a frame, when that differs from the generated position. */
 export type ViaHook = (site: NodeJS.CallSite, file: string, line: number, column: number) => Position | null;
@@ -59,6 +76,9 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 	// Builtins (`Array.map`) have no script and no position: by function name.
 	let natives = new Map<string, Frame>();
 	let size = 0;
+	// V8's own lookups, or the line-and-column fallbacks: chosen at the first frame, the same for every later one.
+	let scriptKey: ((site: Site) => string) | undefined;
+	let positionKey: ((site: Site) => number) | undefined;
 
 	const scriptOf = (first: Script | undefined, name: string, hash: string): Script => {
 		if (first !== undefined && first.hash === hash) return first;
@@ -97,8 +117,8 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		const name = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? null;
 		if (name === null && !site.isEval()) return nativeFrame(site);
 		const first = scripts.get(name ?? '');
-		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', site.getScriptHash());
-		const position = site.getPosition();
+		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', (scriptKey ??= hasPosition(site) ? fullHash : hashOf)(site));
+		const position = (positionKey ??= hasPosition(site) ? fullPosition : positionOf)(site);
 		let frame = script.byPosition.get(position);
 		if (frame === undefined) {
 			frame = makeFrame(site, name);

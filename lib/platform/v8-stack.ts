@@ -34,7 +34,11 @@ export interface V8Stacks {
 	 * V8 captures it now and formats it (and the lines are filtered) only if someone reads `error.stack`.
 	 */
 	readonly trimErrorStack: (error: Error, above: Function) => void;
+	/** Why the last capture that returned null failed. */
+	readonly captureFailure: () => string;
 }
+
+const OVERRIDDEN = 'Error.prepareStackTrace or Error.stackTraceLimit is not writable or is overridden by an accessor';
 
 /**
  * V8 stack capture. Frames of files under `ownDirectories` (reftrace's, as URLs and as paths) are left out
@@ -50,6 +54,7 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
 	// The depth asked for in the current capture.
 	let depth = 10;
+	let failure = OVERRIDDEN;
 
 	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
 	// when that differs from the generated position. The hook runs as it expects to: with itself installed.
@@ -106,11 +111,14 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			// Exactly the frames asked for: each costs a CallSite.
 			Error.stackTraceLimit = depth = maxFrames;
 			const captured = take(above);
+			if (captured === null) failure = OVERRIDDEN;
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
 			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
 		} catch (error) {
 			// No room left on the stack: this capture failed, not stack capture as such (no false warning).
-			return error instanceof RangeError ? [] : null;
+			if (error instanceof RangeError) return [];
+			failure = `the runtime's call sites failed (${String(error)})`;
+			return null;
 		} finally {
 			restore(savedPrepare, savedLimit);
 		}
@@ -139,5 +147,5 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		}
 	};
 
-	return { captureFrames, trimErrorStack };
+	return { captureFrames, trimErrorStack, captureFailure: () => failure };
 }
