@@ -31,16 +31,19 @@ configure({ exitReport: false });
  * vitest runs onTestFinished callbacks in reverse order after every afterEach hook and beforeEach cleanup,
  * whatever `sequence.hooks` says, so references a test's own hooks release are released by then. An
  * afterEach hook registered here would run first under `list` and alongside the others under `parallel`.
- * Bun's test runner passes no context to hooks: there the check is an afterEach hook.
+ * Bun's test runner passes no context to hooks, and takes a hook that declares a parameter for one that
+ * waits for a `done` callback: the hooks declare none, and there the check is an afterEach hook.
  */
-beforeEach((context?: TestContext) => {
+beforeEach((...args: [TestContext?]) => {
+	const [context] = args;
 	allowed = false;
 	const name = context?.task?.name;
 	window = beginLeakWindow(name === undefined ? 'this test' : `test "${name}"`);
 	if (typeof context?.onTestFinished === 'function') context.onTestFinished(checkTest);
 });
 
-afterEach((context?: TestContext) => {
+afterEach((...args: [TestContext?]) => {
+	const [context] = args;
 	if (typeof context?.onTestFinished !== 'function') checkTest(context);
 });
 
