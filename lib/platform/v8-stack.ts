@@ -117,7 +117,7 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		} catch (error) {
 			// No room left on the stack: this capture failed, not stack capture as such (no false warning).
 			if (error instanceof RangeError) return [];
-			failure = `the runtime's call sites failed (${String(error)})`;
+			failure = `capturing threw ${String(error)}`;
 			return null;
 		} finally {
 			restore(savedPrepare, savedLimit);
