@@ -99,3 +99,9 @@ describe.skipIf(deno.missing !== null)(`Deno.test${deno.missing === null ? '' : 
 		expect(output).toMatch(/FAILED \| 1 passed \| 2 failed/);
 	});
 });
+
+test("the README's Deno.test recipe is the fixture's leak-check.js", () => {
+	const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+	const recipe = readFileSync(join(packageRoot, 'test', 'fixtures', 'runners', 'deno', 'leak-check.js'), 'utf8').replace(/^\/\/.*\n/, '');
+	expect(readme).toContain(`\`\`\`js\n${recipe}\`\`\``);
+});
