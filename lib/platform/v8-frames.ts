@@ -43,16 +43,32 @@ interface Script {
 /*
  * Deno's and Bun's call sites have no `getPosition` and no `getScriptHash`: there a frame is keyed by its
  * line and column (exact up to line 2^21, far past any real file), and a script by its id where the
- * runtime has one (Bun's `getScriptId`), else by its name alone.
+ * runtime has one (Bun's `getScriptId`), else by its name alone. Which kind of call site this runtime
+ * has is looked up once, at load, so that V8's path stays a direct call.
  */
 const LINE_STRIDE = 2 ** 32;
 type Site = NodeJS.CallSite & { getPosition?: () => number; getScriptHash?: () => string; getScriptId?: () => number | string };
-const hasPosition = (site: Site): boolean => typeof site.getPosition === 'function';
-const positionOf = (site: Site): number => (site.getLineNumber() ?? 0) * LINE_STRIDE + (site.getColumnNumber() ?? 0);
-const hashOf = (site: Site): string => (typeof site.getScriptHash === 'function' ? site.getScriptHash() : String(site.getScriptId?.() ?? ''));
 
-const fullHash = (site: Site): string => site.getScriptHash!();
-const fullPosition = (site: Site): number => site.getPosition!();
+function callSitesHavePosition(): boolean {
+	const saved = Error.prepareStackTrace;
+	try {
+		Error.prepareStackTrace = (_error, sites) => sites;
+		const sites = new Error().stack as unknown as Site[] | undefined;
+		return typeof sites?.[0]?.getPosition === 'function';
+	} catch {
+		// No CallSite API to ask: captures will find out and say so.
+		return true;
+	} finally {
+		try {
+			Error.prepareStackTrace = saved;
+		} catch {
+			// Not writable: then it was not changed either.
+		}
+	}
+}
+const HAS_POSITION = callSitesHavePosition();
+const positionOf = (site: Site): number => (HAS_POSITION ? site.getPosition!() : (site.getLineNumber() ?? 0) * LINE_STRIDE + (site.getColumnNumber() ?? 0));
+const hashOf = (site: Site): string => (HAS_POSITION ? site.getScriptHash!() : String(site.getScriptId?.() ?? ''));
 
 /** What the runtime's own stack hook prints for a frame, when that differs from the generated position. */
 export type ViaHook = (site: NodeJS.CallSite, file: string, line: number, column: number) => Position | null;
@@ -76,9 +92,6 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 	// Builtins (`Array.map`) have no script and no position: by function name.
 	let natives = new Map<string, Frame>();
 	let size = 0;
-	// V8's own lookups, or the line-and-column fallbacks: chosen at the first frame, the same for every later one.
-	let scriptKey: ((site: Site) => string) | undefined;
-	let positionKey: ((site: Site) => number) | undefined;
 
 	const scriptOf = (first: Script | undefined, name: string, hash: string): Script => {
 		if (first !== undefined && first.hash === hash) return first;
@@ -117,8 +130,8 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		const name = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? null;
 		if (name === null && !site.isEval()) return nativeFrame(site);
 		const first = scripts.get(name ?? '');
-		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', (scriptKey ??= hasPosition(site) ? fullHash : hashOf)(site));
-		const position = (positionKey ??= hasPosition(site) ? fullPosition : positionOf)(site);
+		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', hashOf(site));
+		const position = positionOf(site);
 		let frame = script.byPosition.get(position);
 		if (frame === undefined) {
 			frame = makeFrame(site, name);
