@@ -43,7 +43,7 @@ interface Script {
 /*
  * Deno's and Bun's call sites have no `getPosition` and no `getScriptHash`: there a frame is keyed by its
  * line and column (exact up to line 2^21, far past any real file), and a script by its id where the
- * runtime has one (Bun's `getScriptId`), else by its name alone. Which kind of call site this runtime
+ * runtime has one (Bun's `getScriptId`), else by its name and, for code from eval, where it was compiled. Which kind of call site this runtime
  * has is looked up once, at load, so that V8's path stays a direct call.
  */
 const LINE_STRIDE = 2 ** 32;
@@ -68,7 +68,7 @@ function callSitesHavePosition(): boolean {
 }
 const HAS_POSITION = callSitesHavePosition();
 const positionOf = (site: Site): number => (HAS_POSITION ? site.getPosition!() : (site.getLineNumber() ?? 0) * LINE_STRIDE + (site.getColumnNumber() ?? 0));
-const hashOf = (site: Site): string => (HAS_POSITION ? site.getScriptHash!() : String(site.getScriptId?.() ?? ''));
+const hashOf = (site: Site): string => (HAS_POSITION ? site.getScriptHash!() : String(site.getScriptId?.() ?? (site.isEval() ? (site.getEvalOrigin() ?? '') : '')));
 
 /** What the runtime's own stack hook prints for a frame, when that differs from the generated position. */
 export type ViaHook = (site: NodeJS.CallSite, file: string, line: number, column: number) => Position | null;
