@@ -8,7 +8,7 @@
  */
 import { withMessage } from './errors.js';
 import { beginLeakWindow, type LeakWindow } from './leak-window.js';
-import { nodeHost } from './platform/node.js';
+import { nodeHost, useMainRealmStackHook } from './platform/node.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
 
@@ -49,6 +49,9 @@ export function allowLeaks(): void {
 }
 
 start(nodeHost);
+// Test files run transformed (babel-jest, ts-jest) in a vm context; Jest maps their positions back with a
+// stack hook in the main realm, reachable through a function Jest passes in from there.
+useMainRealmStackHook(globalThis.setTimeout);
 // Per-test checks replace the exit report, which would repeat every test's leftovers at exit.
 configure({ exitReport: false });
 

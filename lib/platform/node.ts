@@ -12,9 +12,26 @@ import { v8Stacks } from './v8-stack.js';
 // reftrace's own files (this folder's parent), by URL and by path, and the runtime's own modules (Node's
 // `node:`, Deno's `ext:`): never shown in reports.
 const LIB_URL = new URL('..', import.meta.url).href;
-const { captureFrames, trimErrorStack, captureFailure } = v8Stacks([LIB_URL, fileURLToPath(LIB_URL)], ['node:', 'ext:']);
+const { captureFrames, trimErrorStack, captureFailure, useOuterHook } = v8Stacks([LIB_URL, fileURLToPath(LIB_URL)], ['node:', 'ext:']);
 const env = readableEnvironment();
 warnIfTailCallsDropFrames();
+
+/**
+ * For code running in a `vm` context whose errors the main realm's stack hook formats (Jest's source-map
+ * support, for its transformed test files): report positions as that hook prints them. `realmObject` is
+ * any function the main realm put into the context (Jest's `setTimeout`); ignored when it is of this realm.
+ */
+export function useMainRealmStackHook(realmObject: unknown): void {
+	if (typeof realmObject !== 'function' || realmObject instanceof Function) return;
+	try {
+		// The main realm's own Function constructor evaluates in the main realm: its `Error`.
+		const mainFunction = (realmObject as { readonly constructor: FunctionConstructor }).constructor;
+		const mainError = mainFunction('return Error')() as ErrorConstructor;
+		useOuterHook(() => mainError.prepareStackTrace);
+	} catch {
+		// Not reachable (a frozen or proxied realm): positions stay those of the code as run.
+	}
+}
 
 /**
  * Node.js, and Deno and Bun through their Node API: process, fs, worker_threads, AsyncLocalStorage, source

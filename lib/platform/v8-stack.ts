@@ -36,6 +36,12 @@ export interface V8Stacks {
 	readonly trimErrorStack: (error: Error, above: Function) => void;
 	/** Why the last capture that returned null failed. */
 	readonly captureFailure: () => string;
+	/**
+	 * Names the stack hook that formats this realm's errors when the realm has none of its own: in a `vm`
+	 * context (a test runner's), Node formats with the main realm's `Error.prepareStackTrace`, which the
+	 * context cannot see. `hook` is read at each capture.
+	 */
+	readonly useOuterHook: (hook: () => unknown) => void;
 }
 
 const OVERRIDDEN = 'Error.prepareStackTrace or Error.stackTraceLimit is not writable or is overridden by an accessor';
@@ -54,6 +60,7 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
 	// The depth asked for in the current capture.
 	let depth = 10;
+	let outerHook: (() => unknown) | null = null;
 	let failure = OVERRIDDEN;
 
 	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
@@ -75,6 +82,11 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	};
 
 	const frames = frameTable(isHidden, viaHook);
+
+	const outer = (): typeof ambient => {
+		const hook = outerHook?.();
+		return typeof hook === 'function' ? (hook as typeof ambient) : undefined;
+	};
 
 	/*
 	 * Every frame V8 hands over counts against the depth, dependency frames too: V8 is asked for exactly
@@ -104,7 +116,7 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		const savedPrepare = Error.prepareStackTrace;
 		const savedLimit = Error.stackTraceLimit;
 		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
-		ambient = savedPrepare === collect ? undefined : savedPrepare;
+		ambient = savedPrepare === collect ? undefined : (savedPrepare ?? outer());
 		try {
 			frames.bound();
 			Error.prepareStackTrace = collect;
@@ -147,5 +159,9 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		}
 	};
 
-	return { captureFrames, trimErrorStack, captureFailure: () => failure };
+	const useOuterHook = (hook: () => unknown): void => {
+		outerHook = hook;
+	};
+
+	return { captureFrames, trimErrorStack, captureFailure: () => failure, useOuterHook };
 }
