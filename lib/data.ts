@@ -94,6 +94,8 @@ export interface LeakData {
 	readonly leaks: Snapshot;
 	/** For `collected`: the event that took the reference; null for `scope`. */
 	readonly taken: RefEvent | null;
+	/** For `collected`: why `taken` has no stack when it has none (list mode, not sampled, not capturable here). */
+	readonly note?: string | null;
 }
 
 /** Version of the snapshot and JSON report layout; bumped on any incompatible change. */

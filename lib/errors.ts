@@ -150,12 +150,15 @@ export class LeakError extends RefTraceError implements LeakData {
 	declare readonly leaks: Snapshot;
 	/** For `collected`: the event that took the reference; null for `scope` (not enumerable, as `leaks`). */
 	declare readonly taken: RefEvent | null;
+	/** For `collected`: why `taken` has no stack, when it has none (not enumerable, as `leaks`). */
+	declare readonly note: string | null;
 
 	constructor(data: Omit<LeakData, 'kind'>) {
 		super(data.summary);
 		this.found = data.found;
 		Object.defineProperty(this, 'leaks', { value: data.leaks, enumerable: false });
 		Object.defineProperty(this, 'taken', { value: data.taken, enumerable: false });
+		Object.defineProperty(this, 'note', { value: data.note ?? null, enumerable: false });
 	}
 }
 

@@ -100,7 +100,8 @@ export function collectedLeak(entry: Entry, above: Function): LeakError {
 	const summary =
 		`ref #${entry.id} of ${record.label} (owner ${taken.owner}) was garbage-collected while live, ${age} after it was taken; ` +
 		`its count is never given back, so ${record.label} stays at ${record.count}${record.hasOnZero ? ' and onZero will not run' : ''}`;
-	return trimmed(new LeakError({ found: 'collected', summary, leaks: snapshotOf(entry), taken }), above);
+	const note = historyNote(record, entry) ?? (entry.stack !== null && entry.stack.frames.length === 0 ? NOTE.uncaptured : null);
+	return trimmed(new LeakError({ found: 'collected', summary, leaks: snapshotOf(entry), taken, note }), above);
 }
 
 // References a checked scope or test reported as left live: when the garbage collector finds one later, it

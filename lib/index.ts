@@ -42,5 +42,6 @@ export {
 export { checkLeaks } from './check-leaks.js';
 export { snapshot } from './snapshot.js';
 export { renderSnapshot } from './report/leak-report.js';
+export { beginLeakWindow, type LeakWindow } from './leak-window.js';
 
 start(nodeHost);

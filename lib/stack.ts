@@ -68,10 +68,7 @@ export function internFrames(frames: readonly Frame[] | null): Stack {
 function unavailable(): Stack {
 	if (!warned) {
 		warned = true;
-		host().warn(
-			'reftrace cannot capture stacks here (Error.prepareStackTrace or Error.stackTraceLimit is not writable or is overridden by an accessor); reports will have no sites',
-			'REFTRACE_NO_STACKS',
-		);
+		host().warn(`reftrace cannot capture stacks here (${host().captureFailure()}); reports will have no sites`, 'REFTRACE_NO_STACKS');
 	}
 	return NO_FRAMES;
 }

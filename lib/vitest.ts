@@ -2,19 +2,19 @@
  * vitest integration: add `reftrace/vitest` to `setupFiles` and every test that leaves references live
  * fails, naming the sites that took them. A test that already failed is not blamed again.
  * Covers objects tracked in `list` or `full` mode; tests in a file must not run concurrently.
+ * Also loads under `bun test --preload reftrace/vitest` (Bun's vitest-compatible hooks; see the README).
  * @example
  * // vitest.config.ts
  * export default defineConfig({ test: { setupFiles: ['reftrace/vitest'] } });
  */
-import { beforeEach, type TestContext } from 'vitest';
+import { afterEach, beforeEach, type TestContext } from 'vitest';
 import { withMessage } from './errors.js';
-import { scopeLeak } from './explain.js';
+import { beginLeakWindow, type LeakWindow } from './leak-window.js';
 import { nodeHost } from './platform/node.js';
-import { lastRefId } from './ref.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
 
-let firstRef = 0;
+let window: LeakWindow | null = null;
 let allowed = false;
 
 /** Lets the current test end with live references (a cache under test that keeps some, say). */
@@ -27,19 +27,31 @@ start(nodeHost);
 configure({ exitReport: false });
 
 /*
- * The check runs as the test's first onTestFinished callback, not as an afterEach hook: vitest runs
- * onTestFinished callbacks in reverse order after every afterEach hook and beforeEach cleanup, whatever
- * `sequence.hooks` says, so references a test's own hooks release are released by then. An afterEach hook
- * registered here would run first under `list` and alongside the others under `parallel`.
+ * Under vitest the check runs as the test's first onTestFinished callback, not as an afterEach hook:
+ * vitest runs onTestFinished callbacks in reverse order after every afterEach hook and beforeEach cleanup,
+ * whatever `sequence.hooks` says, so references a test's own hooks release are released by then. An
+ * afterEach hook registered here would run first under `list` and alongside the others under `parallel`.
+ * Bun's test runner passes no context to hooks, and takes a hook that declares a parameter for one that
+ * waits for a `done` callback: the hooks declare none, and there the check is an afterEach hook.
  */
-beforeEach((context) => {
-	firstRef = lastRefId();
+beforeEach((...args: [TestContext?]) => {
+	const [context] = args;
 	allowed = false;
-	context.onTestFinished(checkTest);
+	const name = context?.task?.name;
+	window = beginLeakWindow(name === undefined ? 'this test' : `test "${name}"`);
+	if (typeof context?.onTestFinished === 'function') context.onTestFinished(checkTest);
 });
 
-function checkTest(context: TestContext): void {
-	if (allowed || context.task.result?.state === 'fail') return;
-	const error = scopeLeak((entry) => entry.rootId > firstRef, `test "${context.task.name}"`, checkTest);
+afterEach((...args: [TestContext?]) => {
+	const [context] = args;
+	if (typeof context?.onTestFinished !== 'function') checkTest(context);
+});
+
+function checkTest(context?: TestContext): void {
+	const open = window;
+	window = null;
+	// A test allowed to leak, or one that failed already, is not checked: what it left is reported at collection.
+	if (open === null || allowed || context?.task?.result?.state === 'fail') return;
+	const error = open.end();
 	if (error !== null) throw withMessage(error);
 }

@@ -61,6 +61,6 @@ export const NOTE = {
 	off: (label: string) => `${label} is tracked in off mode: no history recorded (REFTRACE=list or full keeps it)`,
 	list: (label: string) => `no stack: ${label} is tracked in list mode (REFTRACE=full records stacks)`,
 	sampled: (sample: number) => `no stack: this reference was not sampled (sample ${sample})`,
-	collected: 'no stack recorded (list mode)',
+	uncaptured: 'no stack: this runtime could not capture one (see the REFTRACE_NO_STACKS warning)',
 	none: 'no stack recorded',
 } as const;

@@ -60,6 +60,8 @@ export interface Host {
 	 * its tables), frames of two different scripts never are, and the array may be reused by the next capture.
 	 */
 	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
+	/** Why `captureFrames` returned null, as the end of a sentence: `Error.prepareStackTrace is not writable`. */
+	captureFailure(): string;
 	/** Makes `error`'s own stack start below the most recent call of `above` (formatted lazily, if at all). */
 	trimErrorStack(error: Error, above: Function): void;
 	/** The original source position of generated code, through source maps; null when there is none. */

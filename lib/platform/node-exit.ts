@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { runtime } from './runtime.js';
 
 /*
  * The end of a Node process: the exit hook, the stop signals and the exit code, each arranged so that the
@@ -19,9 +20,27 @@ function exitStatus(code: number): number {
 	return Number.isInteger(set) ? set : code;
 }
 
-/** Calls `listener` once as the process exits, with the status it exits with. */
+/**
+ * Calls `listener` once as the process exits, with the status it exits with. Deno emits no 'exit' event
+ * when an uncaught exception or rejection ends the process; its global `error` and `unhandledrejection`
+ * events fire just before, and the process then exits with status 1 unless a listener prevents that.
+ * (reftrace's listener usually runs before the application's: one that prevents the exit later still gets
+ * the report at that point, and not again at exit.)
+ */
 export function onExit(listener: (code: number) => void): void {
-	process.on('exit', (code) => listener(exitStatus(code)));
+	let done = false;
+	const once = (code: number): void => {
+		if (done) return;
+		done = true;
+		listener(code);
+	};
+	process.on('exit', (code) => once(exitStatus(code)));
+	if (runtime !== 'deno') return;
+	for (const type of ['error', 'unhandledrejection']) {
+		(globalThis as unknown as EventTarget).addEventListener(type, (event: Event) => {
+			if (!event.defaultPrevented) once(1);
+		});
+	}
 }
 
 /**

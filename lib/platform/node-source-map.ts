@@ -4,6 +4,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sourceMapSupport from 'source-map-support';
 import type { Position } from './host.js';
+import { denied, isDenied } from './runtime.js';
 
 /** A `file://` URL as a path; anything else as it is. */
 function toPath(file: string): string {
@@ -21,7 +22,8 @@ function toPath(file: string): string {
 function workingDirectory(): string | null {
 	try {
 		return process.cwd();
-	} catch {
+	} catch (error) {
+		if (isDenied(error)) denied('read');
 		return null;
 	}
 }
@@ -79,7 +81,8 @@ export function mapPosition(position: Position): Position | null {
 export function readSource(file: string): string | null {
 	try {
 		return readFileSync(toPath(file), 'utf8');
-	} catch {
+	} catch (error) {
+		if (isDenied(error)) denied('read');
 		return null;
 	}
 }

@@ -20,11 +20,14 @@ function functionName(site: NodeJS.CallSite): string | null {
 	return methodName(site);
 }
 
+// JavaScriptCore (Bun) names anonymous functions '' and unknown types 'undefined'; V8 says null for both.
+const nameOrNull = (name: string | null): string | null => (name === '' || name === 'undefined' ? null : name);
+
 function methodName(site: NodeJS.CallSite): string | null {
-	const fn = site.getFunctionName();
-	if (site.isConstructor()) return `new ${fn ?? site.getTypeName() ?? '<anonymous>'}`;
+	const fn = nameOrNull(site.getFunctionName());
+	if (site.isConstructor()) return `new ${fn ?? nameOrNull(site.getTypeName()) ?? '<anonymous>'}`;
 	if (fn === null || site.isToplevel()) return fn;
-	const type = site.getTypeName();
+	const type = nameOrNull(site.getTypeName());
 	return type === null || type === 'Object' || fn.startsWith(`${type}.`) ? fn : `${type}.${fn}`;
 }
 
@@ -36,6 +39,36 @@ interface Script {
 	readonly byPosition: Map<number, Frame | null>;
 	others: Map<string, Script> | undefined;
 }
+
+/*
+ * Deno's and Bun's call sites have no `getPosition` and no `getScriptHash`: there a frame is keyed by its
+ * line and column (exact up to line 2^21, far past any real file), and a script by its id where the
+ * runtime has one (Bun's `getScriptId`), else by its name and, for code from eval, where it was compiled. Which kind of call site this runtime
+ * has is looked up once, at load, so that V8's path stays a direct call.
+ */
+const LINE_STRIDE = 2 ** 32;
+type Site = NodeJS.CallSite & { getPosition?: () => number; getScriptHash?: () => string; getScriptId?: () => number | string };
+
+function callSitesHavePosition(): boolean {
+	const saved = Error.prepareStackTrace;
+	try {
+		Error.prepareStackTrace = (_error, sites) => sites;
+		const sites = new Error().stack as unknown as Site[] | undefined;
+		return typeof sites?.[0]?.getPosition === 'function';
+	} catch {
+		// No CallSite API to ask: captures will find out and say so.
+		return true;
+	} finally {
+		try {
+			Error.prepareStackTrace = saved;
+		} catch {
+			// Not writable: then it was not changed either.
+		}
+	}
+}
+const HAS_POSITION = callSitesHavePosition();
+const positionOf = (site: Site): number => (HAS_POSITION ? site.getPosition!() : (site.getLineNumber() ?? 0) * LINE_STRIDE + (site.getColumnNumber() ?? 0));
+const hashOf = (site: Site): string => (HAS_POSITION ? site.getScriptHash!() : String(site.getScriptId?.() ?? (site.isEval() ? (site.getEvalOrigin() ?? '') : '')));
 
 /** What the runtime's own stack hook prints for a frame, when that differs from the generated position. */
 export type ViaHook = (site: NodeJS.CallSite, file: string, line: number, column: number) => Position | null;
@@ -97,8 +130,8 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		const name = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? null;
 		if (name === null && !site.isEval()) return nativeFrame(site);
 		const first = scripts.get(name ?? '');
-		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', site.getScriptHash());
-		const position = site.getPosition();
+		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', hashOf(site));
+		const position = positionOf(site);
 		let frame = script.byPosition.get(position);
 		if (frame === undefined) {
 			frame = makeFrame(site, name);

@@ -34,7 +34,17 @@ export interface V8Stacks {
 	 * V8 captures it now and formats it (and the lines are filtered) only if someone reads `error.stack`.
 	 */
 	readonly trimErrorStack: (error: Error, above: Function) => void;
+	/** Why the last capture that returned null failed. */
+	readonly captureFailure: () => string;
+	/**
+	 * Names the stack hook that formats this realm's errors when the realm has none of its own: in a `vm`
+	 * context (a test runner's), Node formats with the main realm's `Error.prepareStackTrace`, which the
+	 * context cannot see. `hook` is read at each capture.
+	 */
+	readonly useOuterHook: (hook: () => unknown) => void;
 }
+
+const OVERRIDDEN = 'Error.prepareStackTrace or Error.stackTraceLimit is not writable or is overridden by an accessor';
 
 /**
  * V8 stack capture. Frames of files under `ownDirectories` (reftrace's, as URLs and as paths) are left out
@@ -50,6 +60,8 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
 	// The depth asked for in the current capture.
 	let depth = 10;
+	let outerHook: (() => unknown) | null = null;
+	let failure = OVERRIDDEN;
 
 	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
 	// when that differs from the generated position. The hook runs as it expects to: with itself installed.
@@ -70,6 +82,11 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	};
 
 	const frames = frameTable(isHidden, viaHook);
+
+	const outer = (): typeof ambient => {
+		const hook = outerHook?.();
+		return typeof hook === 'function' ? (hook as typeof ambient) : undefined;
+	};
 
 	/*
 	 * Every frame V8 hands over counts against the depth, dependency frames too: V8 is asked for exactly
@@ -99,18 +116,21 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		const savedPrepare = Error.prepareStackTrace;
 		const savedLimit = Error.stackTraceLimit;
 		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
-		ambient = savedPrepare === collect ? undefined : savedPrepare;
+		ambient = savedPrepare === collect ? undefined : (savedPrepare ?? outer());
 		try {
 			frames.bound();
 			Error.prepareStackTrace = collect;
 			// Exactly the frames asked for: each costs a CallSite.
 			Error.stackTraceLimit = depth = maxFrames;
 			const captured = take(above);
+			if (captured === null) failure = OVERRIDDEN;
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
 			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
 		} catch (error) {
 			// No room left on the stack: this capture failed, not stack capture as such (no false warning).
-			return error instanceof RangeError ? [] : null;
+			if (error instanceof RangeError) return [];
+			failure = `capturing threw ${String(error)}`;
+			return null;
 		} finally {
 			restore(savedPrepare, savedLimit);
 		}
@@ -139,5 +159,9 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		}
 	};
 
-	return { captureFrames, trimErrorStack };
+	const useOuterHook = (hook: () => unknown): void => {
+		outerHook = hook;
+	};
+
+	return { captureFrames, trimErrorStack, captureFailure: () => failure, useOuterHook };
 }

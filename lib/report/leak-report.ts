@@ -21,7 +21,7 @@ function describeOwners(owners: SnapshotSite['owners']): string {
 function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): string[] {
 	const [first, ...others] = site.objects;
 	if (first === undefined) return [];
-	const where = site.site === null ? 'an unrecorded site (list mode keeps no stacks)' : paint.yellow(safe(site.site));
+	const where = site.site === null ? 'an unrecorded site (no stacks: list mode, not sampled, or not capturable here)' : paint.yellow(safe(site.site));
 	const source = site.source === null ? '' : ` - ${clip(safe(site.source))}`;
 	const lines = [`  ${paint.bold(`${safe(first.object)} has ${first.refs}/${first.count} refs`)} at ${where}${source}`];
 	const shown = others.slice(0, OBJECTS_PER_SITE - 1);

@@ -39,7 +39,7 @@ function renderLeak(data: LeakData, paint: Paint): string[] {
 	if (data.taken === null) return renderLeakGroups(data.leaks, first, paint);
 	const { taken } = data;
 	const title = taken.op === 'track' || taken.op === 'move' ? TAKEN[taken.op] : TAKEN.acquire;
-	return [first, ...renderEvent(title, taken, null, paint, NOTE.collected)];
+	return [first, ...renderEvent(title, taken, null, paint, data.note ?? NOTE.none)];
 }
 
 /**
@@ -48,7 +48,7 @@ function renderLeak(data: LeakData, paint: Paint): string[] {
  */
 function plainData(data: ViolationData | LeakData): ViolationData | LeakData {
 	// `leaks` is left out of the walk: renderLeakGroups escapes what it prints of it, not the whole snapshot.
-	if (data.kind === 'leak') return { kind: data.kind, found: data.found, summary: data.summary, taken: data.taken } as LeakData;
+	if (data.kind === 'leak') return { kind: data.kind, found: data.found, summary: data.summary, taken: data.taken, note: data.note ?? null } as LeakData;
 	const { kind, object, summary, culprit, earlier, count, note, detail } = data;
 	return { kind, object, summary, culprit, earlier, count, note, detail };
 }

@@ -1,0 +1,41 @@
+import type { LeakError } from './errors.js';
+import { scopeLeak } from './explain.js';
+import { lastRefId } from './ref.js';
+
+/** An open leak window: see `beginLeakWindow`. */
+export interface LeakWindow {
+	/**
+	 * Closes the window. @returns a `LeakError` listing the references taken inside it that are still live,
+	 * grouped by the site that took them (they then count as reported: the garbage collector finding one
+	 * later does not report it again), or null when there are none.
+	 * @throws Error when the window was already ended.
+	 */
+	end(): LeakError | null;
+}
+
+/**
+ * Opens a leak window: every reference taken from now until `end()` — to objects tracked in `list` or
+ * `full` mode — must be released or moved away by then. Attribution is by lineage: a reference moved out
+ * of one taken before the window is not new, whenever the move happens. Unlike `checkLeaks`, a window
+ * counts references taken by any code running meanwhile (it follows time, not an async context), which is
+ * what a test runner's per-test check wants; windows may overlap.
+ * @param name what the report calls the window: `test "closes the pool"` (default `leak window`).
+ * @throws TypeError when `name` is given and is not a non-empty string.
+ * @example
+ * const window = beginLeakWindow('job 12');
+ * await runJob();
+ * const leak = window.end();
+ * if (leak !== null) console.error(leak.message);
+ */
+export function beginLeakWindow(name = 'leak window'): LeakWindow {
+	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${name === '' ? 'an empty string' : typeof name}`);
+	const firstRef = lastRefId();
+	let ended = false;
+	return {
+		end: function end(): LeakError | null {
+			if (ended) throw new Error(`reftrace: ${name} was already ended`);
+			ended = true;
+			return scopeLeak((entry) => entry.rootId > firstRef, name, end);
+		},
+	};
+}
