@@ -28,3 +28,21 @@ test('a run of dependency frames between application frames is printed as one li
 	expect(taken.stack[1]).toBe('… 7 frames in dependencies');
 	expect(taken.stack[2]).toMatch(/^appCaller \(/);
 });
+
+function appOuter(): Ref<object> {
+	return appCaller();
+}
+
+test('a run of dependency frames does not use up stackDepth: the application frames below it are kept', () => {
+	const seen = collectViolations({ stackDepth: 3 });
+	// The first stack through the dependency teaches reftrace to capture past it; every later one is whole.
+	for (let i = 0; i < 2; i++) {
+		const ref = appOuter();
+		ref.release();
+		ref.release();
+		const taken = (seen[i] as DoubleReleaseError).earlier.at(-1)!.event;
+		const app = taken.stack.filter((line) => !line.startsWith('…'));
+		expect(app.map((line) => line.split(' (')[0]!.replace(/:\d+:\d+$/, '')), `capture ${i}`).toEqual(['test/dependency-frames.test.ts', 'appCaller', 'appOuter']);
+		expect(taken.stack[1]).toBe('… 7 frames in dependencies');
+	}
+});

@@ -23,6 +23,8 @@ export interface Frame {
 	 * says it: `eval at build (file:///app/gen.js:3:9)`; `file` is then `<anonymous>`. Null for other code.
 	 */
 	readonly evalOrigin: string | null;
+	/** From a package (a `node_modules` folder) or native: runs of such frames print as one line. */
+	readonly dependency: boolean;
 }
 
 /** A place in a file: 1-based line and column. */

@@ -112,7 +112,7 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		const column = site.getColumnNumber() ?? 0;
 		const evalOrigin = name === null ? (site.getEvalOrigin() ?? null) : null;
 		const hooked = evalOrigin === null ? viaHook(site, file, line, column) : null;
-		return { fn: functionName(site), file, line, column, hooked, evalOrigin };
+		return { fn: functionName(site), file, line, column, hooked, evalOrigin, dependency: file.includes('node_modules/') || line === 0 };
 	};
 
 	const nativeFrame = (site: NodeJS.CallSite): Frame => {
@@ -120,7 +120,7 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		let frame = natives.get(fn ?? '');
 		if (frame === undefined) {
 			size++;
-			frame = { fn, file: '<unknown>', line: 0, column: 0, hooked: null, evalOrigin: null };
+			frame = { fn, file: '<unknown>', line: 0, column: 0, hooked: null, evalOrigin: null, dependency: true };
 			natives.set(fn ?? '', frame);
 		}
 		return frame;

@@ -44,6 +44,10 @@ export interface V8Stacks {
 	readonly useOuterHook: (hook: () => unknown) => void;
 }
 
+// At most this many frames beyond `stackDepth` are asked for, to see past runs of dependency frames.
+const MAX_SLACK = 32;
+// Stack bottoms remembered, past which the set starts afresh.
+const BOTTOMS_LIMIT = 256;
 const OVERRIDDEN = 'Error.prepareStackTrace or Error.stackTraceLimit is not writable or is overridden by an accessor';
 
 /**
@@ -89,21 +93,72 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	};
 
 	/*
-	 * Every frame V8 hands over counts against the depth, dependency frames too: V8 is asked for exactly
-	 * the frames kept, and each costs a CallSite. (Not counting dependency frames between the
-	 * application's would mean capturing deeper, or twice, on every stack that passes through a framework
-	 * or test runner: measured, that doubled the cost of `full` mode.) Reports fold such runs into one line.
+	 * The depth counts the application's frames: a run of dependency frames (an assertion library's, a
+	 * framework's) prints as one line and must not push the application's frames below it out of the
+	 * stack. V8 is asked for `depth + slack` frames, each costing a CallSite, so the slack is learned
+	 * rather than always paid: when a capture comes back short of `depth` application frames, the longest
+	 * run of dependency or hidden frames seen *followed by an application frame* becomes the slack, and
+	 * the capture is taken again. A capture that ends inside a run is taken once more with the most slack,
+	 * to see whether application frames follow; if none do, the run is a stack's bottom (a test runner's,
+	 * a framework's, the event loop's), and its first frame is remembered so that it is not probed again.
+	 * So stacks that only end in dependencies cost what they cost before; capturing deeper or twice on
+	 * every stack doubled the cost of `full` mode.
 	 */
+	let slack = 0;
+	let limit = 10;
+	// Of the last capture: whether it stopped at the limit short of `depth` application frames; the longest
+	// run of dependency or hidden frames with an application frame below it; the first frame of the run
+	// it ended in, if it ended in one.
+	let cutShort = false;
+	let longestRun = 0;
+	let openRun: Frame | null = null;
+	// First frames of runs found to be a stack's bottom; bounded.
+	const bottoms = new Set<Frame>();
 	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
 		scratch.length = 0;
-		let used = 0;
+		let kept = 0;
+		let run = 0;
+		longestRun = 0;
+		openRun = null;
 		for (const site of sites) {
-			if (used === depth) break;
-			used++;
 			const frame = frames.frameOf(site);
-			if (frame !== null) scratch.push(frame);
+			if (frame === null || frame.dependency) {
+				run++;
+				if (frame !== null) {
+					openRun ??= frame;
+					scratch.push(frame);
+				}
+				continue;
+			}
+			if (kept === depth) break;
+			if (run > longestRun) longestRun = run;
+			run = 0;
+			openRun = null;
+			kept++;
+			scratch.push(frame);
 		}
+		cutShort = kept < depth && sites.length === limit;
 		return scratch;
+	};
+
+	/** Takes the capture again with more slack when it came back short because of dependency frames. */
+	const wider = (above: Function, first: readonly Frame[] | null): readonly Frame[] | null => {
+		if (!cutShort || slack === MAX_SLACK) return first;
+		if (longestRun > slack) {
+			slack = Math.min(MAX_SLACK, longestRun);
+			Error.stackTraceLimit = limit = depth + slack;
+			return take(above);
+		}
+		const start = openRun;
+		if (start === null || bottoms.has(start)) return first;
+		Error.stackTraceLimit = limit = depth + MAX_SLACK;
+		const probed = take(above);
+		if (longestRun > slack) slack = Math.min(MAX_SLACK, longestRun);
+		else {
+			if (bottoms.size === BOTTOMS_LIMIT) bottoms.clear();
+			bottoms.add(start);
+		}
+		return probed;
 	};
 
 	const take = (above: Function): readonly Frame[] | null => {
@@ -120,9 +175,9 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		try {
 			frames.bound();
 			Error.prepareStackTrace = collect;
-			// Exactly the frames asked for: each costs a CallSite.
-			Error.stackTraceLimit = depth = maxFrames;
-			const captured = take(above);
+			depth = maxFrames;
+			Error.stackTraceLimit = limit = depth + slack;
+			const captured = wider(above, take(above));
 			if (captured === null) failure = OVERRIDDEN;
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
 			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
