@@ -142,6 +142,8 @@ export interface SnapshotSite {
 	readonly stacks: readonly { readonly stack: number; readonly refs: number }[];
 	/** Owners of the references, most frequent first. */
 	readonly owners: readonly { readonly owner: string; readonly refs: number }[];
+	/** Triage signature of the group: kind `leak`, the first object's name, the most frequent stack's top application frames. */
+	readonly signature?: SignatureData;
 }
 
 /** Every live reference in the process, by object and by site: plain, JSON-serialisable data. */
@@ -158,6 +160,36 @@ export interface Snapshot {
 	readonly sites: readonly SnapshotSite[];
 	/** Deduplicated stacks, innermost frame first, as `fn (file:line:column)`. */
 	readonly stacks: readonly (readonly string[])[];
-	/** Violations reported so far in this process, by kind. */
+	/** Violations reported so far in this process, by kind (suppressed ones not included). */
 	readonly violations: Readonly<Partial<Record<ViolationKind, number>>>;
+	/** Signatures of the violations reported so far, most frequent first (the first 1,000 distinct ones). */
+	readonly signatures?: readonly SignatureCount[];
+	/** Reports suppressed so far, by kind: neither printed nor counted in `violations`. */
+	readonly suppressed?: Readonly<Partial<Record<ViolationKind, number>>>;
+	/** The suppression rules in force and how often each was used. */
+	readonly suppressions?: readonly SuppressionUse[];
+}
+
+/** A triage signature: the kind, the object's name and the application's top frames (function and file, no lines). */
+export interface SignatureData {
+	/** 8 hex digits, a hash of `line`. */
+	readonly hash: string;
+	/** Tab-separated: kind, object name, then up to three `function file` frames. */
+	readonly line: string;
+}
+
+/** How often one signature was reported in this process (`Snapshot.signatures`). */
+export interface SignatureCount extends SignatureData {
+	readonly kind: ViolationKind;
+	readonly count: number;
+}
+
+/** One suppression rule in force and how many reports it suppressed (`Snapshot.suppressions`). */
+export interface SuppressionUse {
+	/** The rule, `leak:Session`. */
+	readonly rule: string;
+	/** Where it was written: `file:line`, or `suppressions[i]` for rules passed to `configure`. */
+	readonly origin: string;
+	/** Reports it suppressed: violations, and references left out of the exit report. */
+	readonly used: number;
 }

@@ -5,7 +5,8 @@ import { observe } from './record.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
 import { claimReportName } from './report-name.js';
 import { settings } from './settings.js';
-import { snapshot } from './snapshot.js';
+import { collectSnapshot, snapshot } from './snapshot.js';
+import { suppressedEntry } from './suppress.js';
 
 /*
  * The exit report: a consumer of the record. It reads every live reference when the process ends, and
@@ -35,6 +36,11 @@ function emit(data: Snapshot, at: string | null): void {
 	}
 }
 
+/** The live references the exit report covers: all but those a `leak:` suppression rule matches. */
+function exitSnapshot(): Snapshot {
+	return collectSnapshot((entry) => !suppressedEntry(entry));
+}
+
 /**
  * The final report, once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked, which only
  * ever replaces a status of 0 (`code`: the status the process ends with; null when a signal ends it).
@@ -42,7 +48,7 @@ function emit(data: Snapshot, at: string | null): void {
 function report(code: number | null): void {
 	if (reported) return;
 	reported = true;
-	const data = snapshot();
+	const data = exitSnapshot();
 	emit(data, null);
 	const exitCode = settings().exitCode;
 	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
@@ -69,7 +75,7 @@ export function installExitHook(printed = true): void {
 export function installStopHandlers(): void {
 	host().onStopSignal((signal, last) => {
 		if (last) report(null);
-		else if (!reported) emit(snapshot(), signal);
+		else if (!reported) emit(exitSnapshot(), signal);
 	});
 }
 

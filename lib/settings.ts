@@ -1,6 +1,7 @@
 import type { Mode } from './data.js';
-import type { Violation } from './errors.js';
+import { ERRORS, type Violation } from './errors.js';
 import { host } from './platform/host.js';
+import { parseRules, type SuppressionRule } from './report/suppression-rules.js';
 
 /** What happens at a violation: print a report and go on, throw from the offending call, or call back (`error.kind` narrows it). */
 export type ViolationPolicy = 'report' | 'throw' | ((error: Violation) => void);
@@ -36,10 +37,18 @@ export interface Settings {
 	readonly reportPath: string | null;
 	/** Exit with this code when the run leaked or violated and would otherwise exit 0 (default null: never change it). */
 	readonly exitCode: number | null;
+	/**
+	 * Suppression rules in force for the whole process (default none). `configure` takes a file path or a
+	 * list of rules (`leak:Session`); `settings()` returns them parsed.
+	 */
+	readonly suppressions: readonly SuppressionRule[];
 }
 
+/** What `configure({ suppressions })` accepts: a rules file, a list of rules, or null for none. */
+export type SuppressionsOption = string | readonly string[] | null;
+
 /** Options accepted by `configure`; each one left out keeps its current value. */
-export type ConfigureOptions = { readonly [K in keyof Settings]?: Settings[K] | undefined };
+export type ConfigureOptions = { readonly [K in keyof Settings]?: (K extends 'suppressions' ? SuppressionsOption : Settings[K]) | undefined };
 
 const MODES: readonly Mode[] = ['off', 'list', 'full'];
 const POLICIES = ['report', 'throw'] as const;
@@ -57,7 +66,28 @@ const DEFAULTS: Settings = {
 	exitReport: true,
 	reportPath: null,
 	exitCode: null,
+	suppressions: [],
 };
+
+/** Every kind a suppression rule may name. */
+const KINDS: readonly string[] = [...Object.keys(ERRORS), 'leak'];
+
+/**
+ * Reads suppression rules from a file or a list.
+ * @throws TypeError naming the file and line (or the list entry) of a bad rule, or the file that cannot be read.
+ */
+function readSuppressions(value: unknown): readonly SuppressionRule[] {
+	if (value === null) return [];
+	if (Array.isArray(value) && value.every((rule) => typeof rule === 'string')) {
+		return Object.freeze(parseRules(value as string[], KINDS, (i) => `suppressions[${i}]`));
+	}
+	if (typeof value !== 'string' || value === '') {
+		throw new TypeError(`Expected \`suppressions\` to be a file path, a list of rules or null, got ${Array.isArray(value) ? 'a list with a non-string' : typeof value}`);
+	}
+	const text = host().readSource(value);
+	if (text === null) throw new TypeError(`Cannot read the suppressions file ${value}`);
+	return Object.freeze(parseRules(text.split(/\r?\n/), KINDS, (i) => `${value}:${i + 1}`));
+}
 
 /** @throws TypeError naming `name` when `value` is not an object. */
 export function expectObject(name: string, value: unknown): void {
@@ -108,6 +138,7 @@ const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] 
 		return v as string | null;
 	},
 	exitCode: (v) => (v === null ? null : integer('exitCode', v, 1, 255)),
+	suppressions: readSuppressions,
 };
 
 // Environment text to a setting's value; the setting's own check then judges it. Anything unparsable
@@ -128,6 +159,7 @@ const VARIABLES: Record<string, { readonly key: keyof Settings; readonly parse: 
 	REFTRACE_EXIT_REPORT: { key: 'exitReport', parse: flag, accepts: '0 | 1' },
 	REFTRACE_REPORT: { key: 'reportPath', parse: verbatim, accepts: 'a file path (%p becomes the pid, %t the thread id)' },
 	REFTRACE_EXIT_CODE: { key: 'exitCode', parse: wholeNumber, accepts: 'an integer 1-255' },
+	REFTRACE_SUPPRESSIONS: { key: 'suppressions', parse: verbatim, accepts: 'a file of suppression rules, one kind:pattern a line' },
 };
 
 /** Sets one setting after its check; the check throws a TypeError naming the option. */
@@ -148,8 +180,10 @@ function fromEnvironment(env: Readonly<Record<string, string | undefined>>): Set
 		}
 		try {
 			apply(result, variable.key, variable.parse(value));
-		} catch {
-			problems.push(`${name}=${JSON.stringify(value)} is not ${variable.accepts}`);
+		} catch (error) {
+			// A bad rule is named with its line; reporting goes on without any suppression rather than silently.
+			const why = variable.key === 'suppressions' ? `: ${(error as Error).message}; no report is suppressed` : '';
+			problems.push(`${name}=${JSON.stringify(value)} is not ${variable.accepts}${why}`);
 		}
 	}
 	if (problems.length > 0) {
