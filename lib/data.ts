@@ -193,3 +193,38 @@ export interface SuppressionUse {
 	/** Reports it suppressed: violations, and references left out of the exit report. */
 	readonly used: number;
 }
+
+/** Version of the merged report layout (`reftrace merge --json`). */
+export const MERGE_SCHEMA = 'reftrace.merge/1';
+
+/** One site across many reports. */
+export interface MergedSite {
+	readonly site: string | null;
+	readonly source: string | null;
+	readonly signature: SignatureData;
+	/** References from this site in all reports together, and how many of them were collected while live. */
+	readonly refs: number;
+	readonly collected: number;
+	/** How many of the reports (one per process or thread) had references from this site. */
+	readonly processes: number;
+	/** Object labels, per report: `Conn#3`. */
+	readonly objects: readonly string[];
+	readonly owners: readonly { readonly owner: string; readonly refs: number }[];
+	/** The most frequent stack of the first report that saw the site. */
+	readonly stack: readonly string[];
+}
+
+/** Many reports (processes, CI shards) in one, grouped by site. */
+export interface MergedReport {
+	readonly schema: typeof MERGE_SCHEMA;
+	/** The reports merged, in the order given. */
+	readonly reports: readonly { readonly file: string; readonly pid: number; readonly threadId: number; readonly time: number }[];
+	readonly totals: { readonly refs: number; readonly collected: number; readonly sites: number };
+	/** Most references first. */
+	readonly sites: readonly MergedSite[];
+	/** Violations of every report, summed by kind. */
+	readonly violations: Readonly<Partial<Record<ViolationKind, number>>>;
+	/** Signatures of every report's violations, summed, with how many reports saw each. */
+	readonly signatures: readonly (SignatureCount & { readonly processes: number })[];
+	readonly suppressed: Readonly<Partial<Record<ViolationKind, number>>>;
+}

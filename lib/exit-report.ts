@@ -2,8 +2,9 @@ import type { Snapshot } from './data.js';
 import { printFinalReport, printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
+import { escapeControls } from './report/escape.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
-import { claimReportName } from './report-name.js';
+import { claimReportName, dumpName } from './report-name.js';
 import { settings } from './settings.js';
 import { collectSnapshot, snapshot } from './snapshot.js';
 import { suppressedEntry } from './suppress.js';
@@ -79,11 +80,28 @@ export function installStopHandlers(): void {
 	});
 }
 
-/** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server). */
+let dumps = 0;
+let dumpFile: { readonly template: string; readonly path: string } | null = null;
+
+/** Writes a dump as a JSON report to REFTRACE_DUMP, numbered, so that two of them can be diffed (`reftrace diff`). */
+function writeDump(data: Snapshot, template: string): void {
+	if (dumpFile?.template !== template) dumpFile = { template, path: claimReportName(template) };
+	const path = dumpName(dumpFile.path, ++dumps);
+	try {
+		host().writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
+		printReport(() => `reftrace: dump ${dumps} written to ${escapeControls(path)}`);
+	} catch (error) {
+		printReport(() => `reftrace: could not write the JSON dump: ${escapeControls(String(error))}`);
+	}
+}
+
+/** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server), and writes it as JSON when asked. */
 export function installDumpSignal(): void {
 	host().onDumpSignal(() => {
 		const data = snapshot();
 		printReport((paint) => renderDump(data, paint));
+		const template = settings().dumpPath;
+		if (template !== null) writeDump(data, template);
 	});
 }
 

@@ -44,3 +44,15 @@ export { snapshot } from './snapshot.js';
 export { renderSnapshot } from './report/leak-report.js';
 
 start(nodeHost);
+
+// Reports people work with: triage signatures, suppressions, merged reports (`reftrace merge`).
+export {
+	MERGE_SCHEMA,
+	type MergedReport,
+	type MergedSite,
+	type SignatureCount,
+	type SignatureData,
+	type SuppressionUse,
+} from './data.js';
+export type { SuppressionsOption } from './settings.js';
+export type { SuppressionRule } from './report/suppression-rules.js';

@@ -42,6 +42,11 @@ export interface Settings {
 	 * list of rules (`leak:Session`); `settings()` returns them parsed.
 	 */
 	readonly suppressions: readonly SuppressionRule[];
+	/**
+	 * Also write each SIGUSR2 dump as a JSON report here (default null); `%p` becomes the pid, `%t` the
+	 * thread id, `%n` the dump's number (1, 2, …; added before the extension when the path has no `%n`).
+	 */
+	readonly dumpPath: string | null;
 }
 
 /** What `configure({ suppressions })` accepts: a rules file, a list of rules, or null for none. */
@@ -67,6 +72,7 @@ const DEFAULTS: Settings = {
 	reportPath: null,
 	exitCode: null,
 	suppressions: [],
+	dumpPath: null,
 };
 
 /** Every kind a suppression rule may name. */
@@ -115,6 +121,11 @@ function boolean(name: string, value: unknown): boolean {
 	return value;
 }
 
+function path(name: string, value: unknown): string | null {
+	if (value !== null && (typeof value !== 'string' || value === '')) throw new TypeError(`Expected \`${name}\` to be a non-empty string or null, got ${typeof value}`);
+	return value as string | null;
+}
+
 /** One validator per setting, shared by `configure` and the environment variables. */
 const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] } = {
 	mode: (v) => oneOf('mode', v, MODES),
@@ -133,12 +144,10 @@ const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] 
 	quarantine: (v) => integer('quarantine', v, 0, 1024),
 	gcLeaks: (v) => boolean('gcLeaks', v),
 	exitReport: (v) => boolean('exitReport', v),
-	reportPath: (v) => {
-		if (v !== null && (typeof v !== 'string' || v === '')) throw new TypeError(`Expected \`reportPath\` to be a non-empty string or null, got ${typeof v}`);
-		return v as string | null;
-	},
+	reportPath: (v) => path('reportPath', v),
 	exitCode: (v) => (v === null ? null : integer('exitCode', v, 1, 255)),
 	suppressions: readSuppressions,
+	dumpPath: (v) => path('dumpPath', v),
 };
 
 // Environment text to a setting's value; the setting's own check then judges it. Anything unparsable
@@ -159,6 +168,7 @@ const VARIABLES: Record<string, { readonly key: keyof Settings; readonly parse: 
 	REFTRACE_EXIT_REPORT: { key: 'exitReport', parse: flag, accepts: '0 | 1' },
 	REFTRACE_REPORT: { key: 'reportPath', parse: verbatim, accepts: 'a file path (%p becomes the pid, %t the thread id)' },
 	REFTRACE_EXIT_CODE: { key: 'exitCode', parse: wholeNumber, accepts: 'an integer 1-255' },
+	REFTRACE_DUMP: { key: 'dumpPath', parse: verbatim, accepts: 'a file path (%p the pid, %t the thread id, %n the dump number)' },
 	REFTRACE_SUPPRESSIONS: { key: 'suppressions', parse: verbatim, accepts: 'a file of suppression rules, one kind:pattern a line' },
 };
 

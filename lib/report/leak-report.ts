@@ -95,12 +95,17 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | 
 	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref')}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
 	lines.push(...recapLines(snapshot, paint));
-	lines.push(paint.bold(`SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`));
+	lines.push(paint.bold(summaryLine(snapshot)));
 	return lines.join('\n');
 }
 
-/** The signatures of the violations reported, then what the suppression rules did (each unused rule warned about). */
-function recapLines(snapshot: Snapshot, paint: Paint): string[] {
+/** `SUMMARY: reftrace: 2 live references to 1 object from 1 site; 1 violation`: LeakSanitizer's last line. */
+export function summaryLine(snapshot: Snapshot): string {
+	return `SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`;
+}
+
+/** Lines after a report's groups: the signatures of the violations reported, then what the suppression rules did (each unused rule warned about). */
+export function recapLines(snapshot: Snapshot, paint: Paint): string[] {
 	const lines = (snapshot.signatures ?? []).map((s) => `  ${s.count}× ${signatureText(s)}`);
 	const suppressed = Object.entries(snapshot.suppressed ?? {}).map(([kind, n]) => `${n} ${kind}`);
 	if (suppressed.length > 0) lines.push(`  suppressed: ${suppressed.join(', ')}`);
