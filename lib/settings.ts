@@ -47,6 +47,14 @@ export interface Settings {
 	 * thread id, `%n` the dump's number (1, 2, …; added before the extension when the path has no `%n`).
 	 */
 	readonly dumpPath: string | null;
+	/**
+	 * Record every event of the run to this file in the Trace Event Format (default null), for Perfetto
+	 * and chrome://tracing; `%p` becomes the pid, `%t` the thread id. Process-wide: setting it starts the
+	 * trace (a trace already running is closed first), null closes it.
+	 */
+	readonly trace: string | null;
+	/** Events a trace holds at most (default 1,000,000); at the cap it says so in the file and stops. */
+	readonly traceMaxEvents: number;
 }
 
 /** What `configure({ suppressions })` accepts: a rules file, a list of rules, or null for none. */
@@ -73,6 +81,8 @@ const DEFAULTS: Settings = {
 	exitCode: null,
 	suppressions: [],
 	dumpPath: null,
+	trace: null,
+	traceMaxEvents: 1_000_000,
 };
 
 /** Every kind a suppression rule may name. */
@@ -148,6 +158,8 @@ const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] 
 	exitCode: (v) => (v === null ? null : integer('exitCode', v, 1, 255)),
 	suppressions: readSuppressions,
 	dumpPath: (v) => path('dumpPath', v),
+	trace: (v) => path('trace', v),
+	traceMaxEvents: (v) => integer('traceMaxEvents', v, 1, 1_000_000_000),
 };
 
 // Environment text to a setting's value; the setting's own check then judges it. Anything unparsable
@@ -169,6 +181,8 @@ const VARIABLES: Record<string, { readonly key: keyof Settings; readonly parse: 
 	REFTRACE_REPORT: { key: 'reportPath', parse: verbatim, accepts: 'a file path (%p becomes the pid, %t the thread id)' },
 	REFTRACE_EXIT_CODE: { key: 'exitCode', parse: wholeNumber, accepts: 'an integer 1-255' },
 	REFTRACE_DUMP: { key: 'dumpPath', parse: verbatim, accepts: 'a file path (%p the pid, %t the thread id, %n the dump number)' },
+	REFTRACE_TRACE: { key: 'trace', parse: verbatim, accepts: 'a file path (%p becomes the pid, %t the thread id)' },
+	REFTRACE_TRACE_MAX_EVENTS: { key: 'traceMaxEvents', parse: wholeNumber, accepts: 'an integer 1-1000000000' },
 	REFTRACE_SUPPRESSIONS: { key: 'suppressions', parse: verbatim, accepts: 'a file of suppression rules, one kind:pattern a line' },
 };
 
@@ -226,5 +240,13 @@ export function configure(options: ConfigureOptions): Settings {
 		apply(next, key as keyof Settings, value);
 	}
 	current = Object.freeze(next);
+	for (const listener of listeners) listener(current);
 	return current;
+}
+
+const listeners: ((settings: Settings) => void)[] = [];
+
+/** Calls `listener` with the new settings after every `configure` (process-wide settings such as the trace act on it). */
+export function onConfigure(listener: (settings: Settings) => void): void {
+	listeners.push(listener);
 }

@@ -4,7 +4,7 @@ import { threadId } from 'node:worker_threads';
 import { supportsColorStderr } from 'chalk';
 import type { AsyncContext, Host } from './host.js';
 import { onExit, onStopSignal, setExitCode } from './node-exit.js';
-import { writeReportFile } from './node-report-file.js';
+import { openFile, writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
 import { writeErrorNow, writeErrorStream } from './node-write.js';
 import { v8Stacks } from './v8-stack.js';
@@ -47,4 +47,5 @@ export const nodeHost: Host = {
 	onDumpSignal: (listener) => void process.on('SIGUSR2', listener),
 	setExitCode,
 	writeFileAtomic: writeReportFile,
+	openFile,
 };
