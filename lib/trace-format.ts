@@ -47,8 +47,8 @@ export function moveFlow(pid: number, tid: number, entry: Entry, flowId: number)
 	const successor = entry.end!.successor!;
 	const name = `move ref #${entry.id} → ref #${successor.id}`;
 	return [
-		{ name, cat: 'move', ph: 's', id: flowId, pid, tid, ts: micros(successor.time) },
-		{ name, cat: 'move', ph: 'f', bp: 'e', id: flowId, pid, tid, ts: micros(successor.time) },
+		{ name, cat: 'move', ph: 's', id: flowId, pid, tid, ts: micros(successor.time), args: { from: entry.id, to: successor.id } },
+		{ name, cat: 'move', ph: 'f', bp: 'e', id: flowId, pid, tid, ts: micros(successor.time), args: { from: entry.id, to: successor.id } },
 	];
 }
 
@@ -63,7 +63,7 @@ export function violationEvent(pid: number, error: Violation, ticks: number): Tr
 	const common = { kind: error.kind, summary: error.summary, signature: signature === null ? null : `${signature.hash}\t${signature.line}` };
 	const args =
 		error.kind === 'leak'
-			? { ...common, taken: error.taken === null ? null : { owner: error.taken.owner, site: error.taken.site, stack: error.taken.stack } }
+			? { ...common, object: error.leaks.objects[0]?.object ?? null, taken: error.taken === null ? null : { ref: error.taken.ref, owner: error.taken.owner, site: error.taken.site, stack: error.taken.stack } }
 			: {
 					...common,
 					object: error.object,

@@ -100,7 +100,7 @@ test('lower layers never import the ones above them', () => {
 		['check-leaks.ts', 'gc-leaks.ts', 'exit-report.ts', 'trace.ts'],
 		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'events.ts', 'sources.ts', 'suppress.ts', 'trace-format.ts'],
 		['record.ts', 'scope.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts'],
-		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'wording.ts', 'data.ts', 'report/signature.ts', 'report/suppression-rules.ts', 'report/frames.ts', 'report/diff.ts', 'report/merge.ts'],
+		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'wording.ts', 'data.ts', 'report/signature.ts', 'report/suppression-rules.ts', 'report/frames.ts', 'report/diff.ts', 'report/merge.ts', 'report/lifelines.ts'],
 		[
 			'platform/node.ts',
 			'platform/node-source-map.ts',

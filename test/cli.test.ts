@@ -137,6 +137,16 @@ test('merge groups the reports of many processes by site and says how many saw e
 	expect(text.stdout).toContain('    2 refs in 2 of 3 reports; owners cache ×2\n');
 });
 
+test('html turns a trace into one self-contained page', () => {
+	node(['--import', 'reftrace/register', 'leaky.mjs'], { REFTRACE_TRACE: 'trace.json' });
+	const page = reftrace('html', 'trace.json');
+	expect(page.status).toBe(0);
+	expect(page.stdout).toMatch(/^<!doctype html>\n/);
+	expect(page.stdout).toContain('<title>reftrace lifelines: trace.json</title>');
+	expect(page.stdout.match(/<line class="life /g)).toHaveLength(3);
+	expect(page.stdout).not.toMatch(/<script|src=|href=/);
+});
+
 test('bad input gets a clear message and status 2; every command has --help', () => {
 	writeFileSync(join(scratch, 'future.json'), JSON.stringify({ schema: 'reftrace.snapshot/9' }));
 	writeFileSync(join(scratch, 'broken.json'), '{ "schema": ');
@@ -147,13 +157,14 @@ test('bad input gets a clear message and status 2; every command has --help', ()
 		[['merge', 'broken.json'], expect.stringMatching(/^reftrace merge: broken\.json is not a reftrace report: it is not JSON \(/) as unknown as string],
 		[['diff', 'leaky.json'], 'reftrace diff: diff takes 2 files, got 1; see reftrace diff --help\n'],
 		[['show', 'leaky.json', '--colour'], 'reftrace show: unknown option --colour for show; see reftrace show --help\n'],
+		[['html', 'leaky.json'], 'reftrace html: leaky.json is not a reftrace trace: it has no "traceEvents" list written by reftrace (write one with REFTRACE_TRACE=path)\n'],
 		[['frob'], expect.stringMatching(/^reftrace: unknown command "frob"\n\nUsage: reftrace <command>/) as unknown as string],
 	];
 	for (const [args, message] of cases) {
 		const result = reftrace(...args);
 		expect([args, result.status, result.stderr, result.stdout]).toEqual([args, 2, message, '']);
 	}
-	for (const command of ['show', 'diff', 'merge', 'check']) {
+	for (const command of ['show', 'diff', 'merge', 'check', 'html']) {
 		const help = reftrace(command, '--help');
 		expect([help.status, help.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(new RegExp(`^reftrace ${command} <`))]);
 	}

@@ -1,12 +1,13 @@
 import type { Snapshot, SuppressionUse, ViolationKind } from '../data.js';
 import { ERRORS } from '../errors.js';
 import { diffSnapshots } from '../report/diff.js';
+import { renderLifelines } from '../report/lifelines.js';
 import { recapLines, renderExitReport, renderLeakGroups, summaryLine, violationTotal } from '../report/leak-report.js';
 import { mergeSnapshots, renderMerged } from '../report/merge.js';
 import { plural } from '../report/format.js';
 import type { Paint } from '../report/paint.js';
 import { matchRule, parseRules, type SuppressionRule } from '../report/suppression-rules.js';
-import { readReport, readText, UsageError, type ReadFile } from './read-report.js';
+import { readJson, readReport, readText, UsageError, type ReadFile } from './read-report.js';
 
 /*
  * The `reftrace` commands: each reads report files through `read`, and returns its output and exit status.
@@ -184,5 +185,23 @@ rules, 23 (or --exit-code) otherwise; prints the summary line.
 	},
 };
 
+const html: Command = {
+	usage: `reftrace html <trace.json> > lifelines.html
+
+Draws a trace written with REFTRACE_TRACE=path as one self-contained page (no script, no network): each
+object's references as lifelines over time, moves as links, violations and leaks as marks; hover for
+owners and sites. For CI artifacts and for whoever cannot open ui.perfetto.dev.`,
+	options: {},
+	files: [1, 1],
+	run: ({ files }, { read }) => {
+		const file = files[0]!;
+		const data = readJson(read, file, 'reftrace trace') as { traceEvents?: unknown; otherData?: { reftrace?: unknown } } | null;
+		if (typeof data !== 'object' || data === null || !Array.isArray(data.traceEvents) || typeof data.otherData?.reftrace !== 'object') {
+			throw new UsageError(`${file} is not a reftrace trace: it has no "traceEvents" list written by reftrace (write one with REFTRACE_TRACE=path)`);
+		}
+		return { out: renderLifelines({ traceEvents: data.traceEvents as Record<string, unknown>[] }, `reftrace lifelines: ${file}`), status: 0 };
+	},
+};
+
 /** Every command by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { show, diff, merge, check };
+export const COMMANDS: Readonly<Record<string, Command>> = { show, diff, merge, check, html };

@@ -17,9 +17,10 @@ Commands:
   diff <before.json> <after.json>    references live in after that were not live in before, by site
   merge <a.json> <b.json> ...        many processes' reports in one, by site, with how many saw each
   check <report.json>                exit status for CI (0 clean, 23 otherwise), with the summary line
+  html <trace.json>                  a trace (REFTRACE_TRACE) drawn as lifelines in one self-contained page
 
 Run \`reftrace <command> --help\` for a command's options. Reports are written by REFTRACE_REPORT=path
-(at exit) and REFTRACE_DUMP=path (on SIGUSR2).`;
+(at exit) and REFTRACE_DUMP=path (on SIGUSR2); traces by REFTRACE_TRACE=path.`;
 
 function parse(name: string, command: Command, args: readonly string[]): Parsed {
 	const files: string[] = [];
