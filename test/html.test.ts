@@ -14,6 +14,21 @@ const present = existsSync(CHROMIUM);
 const required = process.env['REFTRACE_REQUIRE_BROWSER'] === '1';
 if (!present) console.warn(`html.test.ts: ${CHROMIUM} is missing; the browser test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
 
+// The functions given to `evaluate` run in the page; the project's types are Node's, so the few DOM names
+// they use are declared here, for this file only.
+interface PageElement {
+	getAttribute(name: string): string | null;
+	querySelector(selector: string): PageElement | null;
+	readonly textContent: string | null;
+}
+interface PageCanvas {
+	width: number;
+	height: number;
+	getContext(kind: '2d'): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+declare const document: { querySelectorAll(selector: string): Iterable<PageElement> & { length: number }; readonly scripts: { length: number }; createElement(tag: 'canvas'): PageCanvas };
+declare const Image: new () => { src: string; width: number; height: number; decode(): Promise<void> };
+
 const scratch = mkdtempSync(join(tmpdir(), 'reftrace-html-'));
 const fixtureUrl = new URL('fixtures/trace-app.mjs', import.meta.url).href;
 let browser: Browser | undefined;
