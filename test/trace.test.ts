@@ -127,3 +127,20 @@ test('configure({ trace }) starts a trace and configure({ trace: null }) closes 
 	expect(checkTrace(text)).toEqual([]);
 	expect((JSON.parse(text) as TraceFile).traceEvents.filter((e) => e.ph === 'b')).toHaveLength(4);
 });
+
+test('a trace that cannot be written is a warning, and the program and its reports go on', () => {
+	for (const path of ['/dev/full', join(scratch, 'no-such-dir', 'trace.json')]) {
+		const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'reftrace/register', FIXTURE], { cwd: packageRoot, env: childEnv({ REFTRACE_TRACE: path }), encoding: 'utf8' });
+		expect(result.status).toBe(0);
+		expect(result.stderr).toContain(`reftrace could not write the trace ${path}: Error: `);
+		expect(result.stderr).toMatch(/^reftrace: double-release: /m);
+		expect(result.stderr).toMatch(/^SUMMARY: reftrace: /m);
+	}
+});
+
+test('configure rejects a trace path that is not a non-empty string and a cap outside 1 to 1,000,000,000', async () => {
+	const { configure } = await import('../lib/index.js');
+	expect(() => configure({ trace: '' })).toThrow('Expected `trace` to be a non-empty string or null, got string');
+	expect(() => configure({ traceMaxEvents: 0 })).toThrow('Expected `traceMaxEvents` to be an integer from 1 to 1000000000, got 0');
+	expect(configure({}).trace).toBeNull();
+});
