@@ -25,18 +25,31 @@ export function nameEvent(pid: number, tid: number, kind: 'process_name' | 'thre
 	return { name: kind, ph: 'M', pid, tid, args: { name } };
 }
 
-/** The `b` that opens a reference's slice, with owner, how it began and its source-mapped site and stack. */
-export function beginSlice(pid: number, tid: number, entry: Entry): TraceEvent {
-	const event = beginEvent(entry);
-	const args = { ref: entry.id, owner: event.owner, origin: event.op, site: event.site, stack: event.stack };
-	return { name: entry.record.label, cat: 'ref', ph: 'b', id: entry.id, pid, tid, ts: micros(entry.time), args };
+// The site and stack of an event as JSON, by the resolved frames (one array per interned stack): a site
+// taken a million times is written from one string, not stringified a million times.
+const placeJson = new WeakMap<readonly string[], string>();
+
+function place(site: string | null, stack: readonly string[]): string {
+	let json = placeJson.get(stack);
+	if (json === undefined) {
+		json = `"site":${JSON.stringify(site)},"stack":${JSON.stringify(stack)}`;
+		placeJson.set(stack, json);
+	}
+	return json;
 }
 
-/** The `e` that closes a reference's slice (released, moved or leaked), with the ending's site. */
-export function endSlice(pid: number, tid: number, entry: Entry): TraceEvent {
+/** The `b` that opens a reference's slice (as JSON), with owner, how it began and its source-mapped site and stack. */
+export function beginSlice(pid: number, tid: number, entry: Entry): string {
+	const event = beginEvent(entry);
+	const head = `{"name":${JSON.stringify(entry.record.label)},"cat":"ref","ph":"b","id":${entry.id},"pid":${pid},"tid":${tid},"ts":${micros(entry.time)}`;
+	return `${head},"args":{"ref":${entry.id},"owner":${JSON.stringify(event.owner)},"origin":"${event.op}",${place(event.site, event.stack)}}}`;
+}
+
+/** The `e` that closes a reference's slice (as JSON: released, moved or leaked), with the ending's site. */
+export function endSlice(pid: number, tid: number, entry: Entry): string {
 	const event = endEvent(entry)!;
-	const args = { ref: entry.id, ended: entry.end!.how, site: event.site, stack: event.stack };
-	return { name: entry.record.label, cat: 'ref', ph: 'e', id: entry.id, pid, tid, ts: micros(entry.end!.time), args };
+	const head = `{"name":${JSON.stringify(entry.record.label)},"cat":"ref","ph":"e","id":${entry.id},"pid":${pid},"tid":${tid},"ts":${micros(entry.end!.time)}`;
+	return `${head},"args":{"ref":${entry.id},"ended":"${entry.end!.how}",${place(event.site, event.stack)}}}`;
 }
 
 /**
@@ -52,9 +65,9 @@ export function moveFlow(pid: number, tid: number, entry: Entry, flowId: number)
 	];
 }
 
-/** The object's count after an event (`C`), one counter track per object. */
-export function countEvent(pid: number, entry: Entry, ticks: number, count: number): TraceEvent {
-	return { name: `${entry.record.label} count`, ph: 'C', pid, tid: 0, ts: micros(ticks), args: { count } };
+/** The object's count after an event (`C`, as JSON), one counter track per object. */
+export function countEvent(pid: number, entry: Entry, ticks: number, count: number): string {
+	return `{"name":${JSON.stringify(`${entry.record.label} count`)},"ph":"C","pid":${pid},"tid":0,"ts":${micros(ticks)},"args":{"count":${count}}}`;
 }
 
 /** An instant marker for a violation or a collected leak: kind, culprit's site, earlier sites, signature. */

@@ -36,18 +36,21 @@ let trace: Trace | null = null;
 const tracks = new WeakMap<ObjectRecord, { tid: number; count: number }>();
 let nextTid = VIOLATIONS_TID + 1;
 
-function write(t: Trace, events: readonly TraceEvent[]): void {
+/** Writes events (objects, or JSON already made) in one piece, up to the cap. */
+function write(t: Trace, events: readonly (TraceEvent | string)[]): void {
+	let text = '';
 	for (const event of events) {
 		if (t.written >= t.max) {
 			t.dropped++;
 			continue;
 		}
-		t.sink.write(`${t.written === 0 ? '' : ',\n'}${JSON.stringify(event)}`);
+		text += `${t.written === 0 ? '' : ',\n'}${typeof event === 'string' ? event : JSON.stringify(event)}`;
 		t.written++;
 	}
+	if (text !== '') t.sink.write(text);
 }
 
-function trackOf(record: ObjectRecord, out: TraceEvent[], pid: number): { tid: number; count: number } {
+function trackOf(record: ObjectRecord, out: (TraceEvent | string)[], pid: number): { tid: number; count: number } {
 	let track = tracks.get(record);
 	if (track === undefined) {
 		track = { tid: nextTid++, count: 0 };
@@ -67,7 +70,7 @@ function flush(t: Trace): void {
 		return;
 	}
 	const { pid } = host();
-	const out: TraceEvent[] = [];
+	const out: (TraceEvent | string)[] = [];
 	for (let i = 0; i < batch.length; i += 3) {
 		const code = batch[i];
 		const ticks = batch[i + 2] as number;
