@@ -127,3 +127,17 @@ test('live references at exit that a leak rule matches are left out of the exit 
 	expect(both.status).toBe(0);
 	expect(both.stderr).toMatch(/^reftrace: no live references\n {2}suppressed: 2 leak\n {4}leak:kept-at-exit\.mjs \(.*kept\.supp:1\) used 2 times\n$/);
 });
+
+test('under the throw policy a suppressed misuse does not throw, and an unsuppressed one still does', () => {
+	configure({ onViolation: 'throw', suppressions: ['use-after-release:readAgain'] });
+	const root = track({ port: 1 }, { name: 'Thrown' });
+	const ref = root.acquire('reader');
+	ref.release();
+	function readAgain(): number {
+		return ref.value.port;
+	}
+	expect(readAgain()).toBe(1);
+	expect(() => ref.release()).toThrow(/^reftrace: double-release: /);
+	configure({ onViolation: 'report' });
+	root.release();
+});
