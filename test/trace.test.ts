@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,4 +143,20 @@ test('configure rejects a trace path that is not a non-empty string and a cap ou
 	expect(() => configure({ trace: '' })).toThrow('Expected `trace` to be a non-empty string or null, got string');
 	expect(() => configure({ traceMaxEvents: 0 })).toThrow('Expected `traceMaxEvents` to be an integer from 1 to 1000000000, got 0');
 	expect(configure({}).trace).toBeNull();
+});
+
+test("the demo's trace shows each connection's references, the job's move as an arrow, the double release and the leak", () => {
+	execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/tsconfig.json'], { cwd: packageRoot });
+	const path = join(scratch, 'demo.json');
+	const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'reftrace/register', 'examples/.build/demo/main.js'], { cwd: packageRoot, env: childEnv({ REFTRACE_TRACE: path }), encoding: 'utf8' });
+	expect(result.status).toBe(0);
+	const text = readFileSync(path, 'utf8');
+	expect(checkTrace(text)).toEqual([]);
+	const { traceEvents: events } = JSON.parse(text) as TraceFile;
+	const owners = (name: string) => events.filter((e) => e.ph === 'b' && e.name === name).map((e) => e.args?.['owner']);
+	expect([...owners('Connection#1'), ...owners('Connection#2')].sort()).toEqual(['Session', 'enqueueJob', 'handleRequest', 'handleRequest', 'jobQueue', 'pool', 'pool']);
+	const move = events.find((e) => e.ph === 's');
+	const moved = events.find((e) => e.ph === 'b' && e.args?.['owner'] === 'jobQueue');
+	expect(move?.args).toEqual({ from: events.find((e) => e.ph === 'b' && e.args?.['owner'] === 'enqueueJob')?.id, to: moved?.id });
+	expect(events.filter((e) => e.ph === 'i').map((e) => e.name)).toEqual(['double-release', 'leak']);
 });
