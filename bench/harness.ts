@@ -8,6 +8,9 @@ export interface Variant {
 	readonly name: string;
 	/** Builds the variant's state and returns its operation; called once per scenario. */
 	readonly setup: () => Operation;
+	/** Switches on what only this variant runs with (a process-wide setting), before each of its runs; `leave` switches it off after. */
+	readonly enter?: () => void;
+	readonly leave?: () => void;
 }
 
 /** One measured thing: a list of variants timed against each other in the same run. */
@@ -69,16 +72,20 @@ export function ratioOfRounds(a: readonly number[], b: readonly number[]): numbe
  * round, then the median of those rounds.
  */
 export async function measure(scenario: Scenario, options: RunOptions): Promise<Row[]> {
-	const operations = scenario.variants.map((variant) => ({ name: variant.name, run: variant.setup() }));
+	const operations = scenario.variants.map((variant) => ({ name: variant.name, run: variant.setup(), hooks: { beforeAll: variant.enter, afterAll: variant.leave } }));
 	const perRound = new Map<string, number[]>(operations.map((o) => [o.name, []]));
 	for (let round = 0; round < options.rounds; round++) {
 		const bench = new Bench({ time: options.time, warmupTime: options.time / 4, warmupIterations: 5, iterations: 5 });
 		const order = operations.map((_, i) => operations[(i + round) % operations.length]!);
-		for (const { name, run } of order) {
-			bench.add(name, async () => {
-				// Awaiting lets the library's end-of-tick work (leak registration) run inside the timing.
-				await run(scenario.batch);
-			});
+		for (const { name, run, hooks } of order) {
+			bench.add(
+				name,
+				async () => {
+					// Awaiting lets the library's end-of-tick work (leak registration) run inside the timing.
+					await run(scenario.batch);
+				},
+				{ ...(hooks.beforeAll && { beforeAll: hooks.beforeAll }), ...(hooks.afterAll && { afterAll: hooks.afterAll }) },
+			);
 		}
 		await bench.run();
 		for (const task of bench.tasks) {

@@ -137,4 +137,5 @@ export const MEANINGS: Readonly<Record<string, string>> = {
 	'bare-capture': 'one `new Error()` per event (two per pair) and nothing else',
 	eager: 'a minimal tracker storing `new Error().stack` strings per event, as VS Code\'s DisposableTracker does',
 	isograph: '`@isograph/reference-counted-pointer`, a refcount library without debugging (no move: the handle is passed on)',
+	'full + trace': '`full` with the timeline export on (`REFTRACE_TRACE`), written to /dev/null',
 };

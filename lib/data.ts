@@ -144,6 +144,8 @@ export interface SnapshotSite {
 	readonly stacks: readonly { readonly stack: number; readonly refs: number }[];
 	/** Owners of the references, most frequent first. */
 	readonly owners: readonly { readonly owner: string; readonly refs: number }[];
+	/** Triage signature of the group: kind `leak`, the first object's name, the most frequent stack's top application frames. */
+	readonly signature?: SignatureData;
 }
 
 /** Every live reference in the process, by object and by site: plain, JSON-serialisable data. */
@@ -160,6 +162,71 @@ export interface Snapshot {
 	readonly sites: readonly SnapshotSite[];
 	/** Deduplicated stacks, innermost frame first, as `fn (file:line:column)`. */
 	readonly stacks: readonly (readonly string[])[];
-	/** Violations reported so far in this process, by kind. */
+	/** Violations reported so far in this process, by kind (suppressed ones not included). */
 	readonly violations: Readonly<Partial<Record<ViolationKind, number>>>;
+	/** Signatures of the violations reported so far, most frequent first (the first 1,000 distinct ones). */
+	readonly signatures?: readonly SignatureCount[];
+	/** Reports suppressed so far, by kind: neither printed nor counted in `violations`. */
+	readonly suppressed?: Readonly<Partial<Record<ViolationKind, number>>>;
+	/** The suppression rules in force and how often each was used. */
+	readonly suppressions?: readonly SuppressionUse[];
+}
+
+/** A triage signature: the kind, the object's name and the application's top frames (function and file, no lines). */
+export interface SignatureData {
+	/** 8 hex digits, a hash of `line`. */
+	readonly hash: string;
+	/** Tab-separated: kind, object name, then up to three `function file` frames. */
+	readonly line: string;
+}
+
+/** How often one signature was reported in this process (`Snapshot.signatures`). */
+export interface SignatureCount extends SignatureData {
+	readonly kind: ViolationKind;
+	readonly count: number;
+}
+
+/** One suppression rule in force and how many reports it suppressed (`Snapshot.suppressions`). */
+export interface SuppressionUse {
+	/** The rule, `leak:Session`. */
+	readonly rule: string;
+	/** Where it was written: `file:line`, or `suppressions[i]` for rules passed to `configure`. */
+	readonly origin: string;
+	/** Reports it suppressed: violations, and references left out of the exit report. */
+	readonly used: number;
+}
+
+/** Version of the merged report layout (`reftrace merge --json`). */
+export const MERGE_SCHEMA = 'reftrace.merge/1';
+
+/** One site across many reports. */
+export interface MergedSite {
+	readonly site: string | null;
+	readonly source: string | null;
+	readonly signature: SignatureData;
+	/** References from this site in all reports together, and how many of them were collected while live. */
+	readonly refs: number;
+	readonly collected: number;
+	/** How many of the reports (one per process or thread) had references from this site. */
+	readonly processes: number;
+	/** Object labels, per report: `Conn#3`. */
+	readonly objects: readonly string[];
+	readonly owners: readonly { readonly owner: string; readonly refs: number }[];
+	/** The most frequent stack of the first report that saw the site. */
+	readonly stack: readonly string[];
+}
+
+/** Many reports (processes, CI shards) in one, grouped by site. */
+export interface MergedReport {
+	readonly schema: typeof MERGE_SCHEMA;
+	/** The reports merged, in the order given. */
+	readonly reports: readonly { readonly file: string; readonly pid: number; readonly threadId: number; readonly time: number }[];
+	readonly totals: { readonly refs: number; readonly collected: number; readonly sites: number };
+	/** Most references first. */
+	readonly sites: readonly MergedSite[];
+	/** Violations of every report, summed by kind. */
+	readonly violations: Readonly<Partial<Record<ViolationKind, number>>>;
+	/** Signatures of every report's violations, summed, with how many reports saw each. */
+	readonly signatures: readonly (SignatureCount & { readonly processes: number })[];
+	readonly suppressed: Readonly<Partial<Record<ViolationKind, number>>>;
 }

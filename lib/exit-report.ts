@@ -2,10 +2,12 @@ import type { Snapshot } from './data.js';
 import { printFinalReport, printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
+import { escapeControls } from './report/escape.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
-import { claimReportName } from './report-name.js';
+import { claimReportName, dumpName } from './report-name.js';
 import { settings } from './settings.js';
-import { snapshot } from './snapshot.js';
+import { collectSnapshot, snapshot } from './snapshot.js';
+import { suppressedEntry } from './suppress.js';
 
 /*
  * The exit report: a consumer of the record. It reads every live reference when the process ends, and
@@ -35,6 +37,11 @@ function emit(data: Snapshot, at: string | null): void {
 	}
 }
 
+/** The live references the exit report covers: all but those a `leak:` suppression rule matches. */
+function exitSnapshot(): Snapshot {
+	return collectSnapshot((entry) => !suppressedEntry(entry));
+}
+
 /**
  * The final report, once: text to stderr, JSON to REFTRACE_REPORT, and the exit code if asked, which only
  * ever replaces a status of 0 (`code`: the status the process ends with; null when a signal ends it).
@@ -42,7 +49,7 @@ function emit(data: Snapshot, at: string | null): void {
 function report(code: number | null): void {
 	if (reported) return;
 	reported = true;
-	const data = snapshot();
+	const data = exitSnapshot();
 	emit(data, null);
 	const exitCode = settings().exitCode;
 	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
@@ -69,15 +76,32 @@ export function installExitHook(printed = true): void {
 export function installStopHandlers(): void {
 	host().onStopSignal((signal, last) => {
 		if (last) report(null);
-		else if (!reported) emit(snapshot(), signal);
+		else if (!reported) emit(exitSnapshot(), signal);
 	});
 }
 
-/** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server). */
+let dumps = 0;
+let dumpFile: { readonly template: string; readonly path: string } | null = null;
+
+/** Writes a dump as a JSON report to REFTRACE_DUMP, numbered, so that two of them can be diffed (`reftrace diff`). */
+function writeDump(data: Snapshot, template: string): void {
+	if (dumpFile?.template !== template) dumpFile = { template, path: claimReportName(template) };
+	const path = dumpName(dumpFile.path, ++dumps);
+	try {
+		host().writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
+		printReport(() => `reftrace: dump ${dumps} written to ${escapeControls(path)}`);
+	} catch (error) {
+		printReport(() => `reftrace: could not write the JSON dump: ${escapeControls(String(error))}`);
+	}
+}
+
+/** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server), and writes it as JSON when asked. */
 export function installDumpSignal(): void {
 	host().onDumpSignal(() => {
 		const data = snapshot();
 		printReport((paint) => renderDump(data, paint));
+		const template = settings().dumpPath;
+		if (template !== null) writeDump(data, template);
 	});
 }
 

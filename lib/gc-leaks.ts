@@ -1,10 +1,12 @@
-import { ownerOf } from './events.js';
+import { beginEvent, ownerOf } from './events.js';
 import { dispatch, printReport } from './dispatch.js';
 import { collectedLeak, reportedAsLeft } from './explain.js';
 import { observe, type Entry } from './record.js';
 import { escapeControls } from './report/escape.js';
 import { describeThrown } from './report/format.js';
-import { increment, violationCounts } from './tally.js';
+import { signatureOf } from './report/signature.js';
+import { suppressedEntry } from './suppress.js';
+import { countSignature, increment, violationCounts } from './tally.js';
 
 /*
  * The garbage-collection leak detector: a consumer of the record's events. It watches the token of every
@@ -27,10 +29,12 @@ function collected(entry: Entry): void {
 	record.end(entry, 'leaked', null, collected, null);
 	// Left live by a checked scope or test, and reported there: the same leak is reported once.
 	if (reportedAsLeft(entry)) return;
+	// Screened here, before the per-site print limit: a suppressed leak is neither printed nor counted there.
+	if (suppressedEntry(entry)) return;
 	const policy = record.settings.onViolation;
 	if (typeof policy === 'function') {
 		try {
-			dispatch(policy, collectedLeak(entry, collected));
+			dispatch(policy, collectedLeak(entry, collected), true);
 		} catch (failure) {
 			printReport((paint) => `${paint.red('reftrace: the onViolation callback threw while reporting a leak:')} ${escapeControls(describeThrown(failure))}`);
 		}
@@ -42,10 +46,11 @@ function collected(entry: Entry): void {
 	printed.set(key, count);
 	if (count > PRINT_LIMIT) {
 		increment(violationCounts, 'leak');
+		countSignature('leak', signatureOf('leak', record.label, beginEvent(entry).stack));
 		return;
 	}
 	const error = collectedLeak(entry, collected);
-	dispatch('report', error);
+	dispatch('report', error, true);
 	if (count === PRINT_LIMIT) {
 		const where = error.taken?.site ?? `${record.name} refs owned by ${ownerOf(entry)}`;
 		printReport(() => `reftrace: ${PRINT_LIMIT} leaks taken at ${escapeControls(where)} printed; more from there are counted, not printed (the exit report lists every one)`);

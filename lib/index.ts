@@ -45,3 +45,15 @@ export { renderSnapshot } from './report/leak-report.js';
 export { beginLeakWindow, type LeakWindow } from './leak-window.js';
 
 start(nodeHost);
+
+// Reports people work with: triage signatures, suppressions, merged reports (`reftrace merge`).
+export {
+	MERGE_SCHEMA,
+	type MergedReport,
+	type MergedSite,
+	type SignatureCount,
+	type SignatureData,
+	type SuppressionUse,
+} from './data.js';
+export type { SuppressionsOption } from './settings.js';
+export type { SuppressionRule } from './report/suppression-rules.js';

@@ -6,8 +6,10 @@
 import { installDumpSignal, installExitHook, installStopHandlers } from './exit-report.js';
 import { nodeHost } from './platform/node.js';
 import { start } from './start.js';
+import { closeTraceOnStop } from './trace.js';
 
 start(nodeHost);
 installExitHook();
 installStopHandlers();
 installDumpSignal();
+closeTraceOnStop();

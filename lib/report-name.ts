@@ -37,3 +37,8 @@ export function claimReportName(template: string): string {
 	taken.add(name);
 	return name;
 }
+
+/** A dump's file from its claimed name: `%n` becomes the dump's number (1, 2, …), or `.<n>` goes before the extension. */
+export function dumpName(claimed: string, sequence: number): string {
+	return claimed.includes('%n') ? claimed.replaceAll('%n', String(sequence)) : marked(claimed, String(sequence));
+}

@@ -1,6 +1,7 @@
 import type { Mode } from './data.js';
-import type { Violation } from './errors.js';
+import { ERRORS, type Violation } from './errors.js';
 import { host } from './platform/host.js';
+import { parseRules, type SuppressionRule } from './report/suppression-rules.js';
 
 /** What happens at a violation: print a report and go on, throw from the offending call, or call back (`error.kind` narrows it). */
 export type ViolationPolicy = 'report' | 'throw' | ((error: Violation) => void);
@@ -36,10 +37,31 @@ export interface Settings {
 	readonly reportPath: string | null;
 	/** Exit with this code when the run leaked or violated and would otherwise exit 0 (default null: never change it). */
 	readonly exitCode: number | null;
+	/**
+	 * Suppression rules in force for the whole process (default none). `configure` takes a file path or a
+	 * list of rules (`leak:Session`); `settings()` returns them parsed.
+	 */
+	readonly suppressions: readonly SuppressionRule[];
+	/**
+	 * Also write each SIGUSR2 dump as a JSON report here (default null); `%p` becomes the pid, `%t` the
+	 * thread id, `%n` the dump's number (1, 2, …; added before the extension when the path has no `%n`).
+	 */
+	readonly dumpPath: string | null;
+	/**
+	 * Record every event of the run to this file in the Trace Event Format (default null), for Perfetto
+	 * and chrome://tracing; `%p` becomes the pid, `%t` the thread id. Process-wide: setting it starts the
+	 * trace (a trace already running is closed first), null closes it.
+	 */
+	readonly trace: string | null;
+	/** Events a trace holds at most (default 1,000,000); at the cap it says so in the file and stops. */
+	readonly traceMaxEvents: number;
 }
 
+/** What `configure({ suppressions })` accepts: a rules file, a list of rules, or null for none. */
+export type SuppressionsOption = string | readonly string[] | null;
+
 /** Options accepted by `configure`; each one left out keeps its current value. */
-export type ConfigureOptions = { readonly [K in keyof Settings]?: Settings[K] | undefined };
+export type ConfigureOptions = { readonly [K in keyof Settings]?: (K extends 'suppressions' ? SuppressionsOption : Settings[K]) | undefined };
 
 const MODES: readonly Mode[] = ['off', 'list', 'full'];
 const POLICIES = ['report', 'throw'] as const;
@@ -57,7 +79,31 @@ const DEFAULTS: Settings = {
 	exitReport: true,
 	reportPath: null,
 	exitCode: null,
+	suppressions: [],
+	dumpPath: null,
+	trace: null,
+	traceMaxEvents: 1_000_000,
 };
+
+/** Every kind a suppression rule may name. */
+const KINDS: readonly string[] = [...Object.keys(ERRORS), 'leak'];
+
+/**
+ * Reads suppression rules from a file or a list.
+ * @throws TypeError naming the file and line (or the list entry) of a bad rule, or the file that cannot be read.
+ */
+function readSuppressions(value: unknown): readonly SuppressionRule[] {
+	if (value === null) return [];
+	if (Array.isArray(value) && value.every((rule) => typeof rule === 'string')) {
+		return Object.freeze(parseRules(value as string[], KINDS, (i) => `suppressions[${i}]`));
+	}
+	if (typeof value !== 'string' || value === '') {
+		throw new TypeError(`Expected \`suppressions\` to be a file path, a list of rules or null, got ${Array.isArray(value) ? 'a list with a non-string' : typeof value}`);
+	}
+	const text = host().readSource(value);
+	if (text === null) throw new TypeError(`Cannot read the suppressions file ${value}`);
+	return Object.freeze(parseRules(text.split(/\r?\n/), KINDS, (i) => `${value}:${i + 1}`));
+}
 
 /** @throws TypeError naming `name` when `value` is not an object. */
 export function expectObject(name: string, value: unknown): void {
@@ -85,6 +131,11 @@ function boolean(name: string, value: unknown): boolean {
 	return value;
 }
 
+function path(name: string, value: unknown): string | null {
+	if (value !== null && (typeof value !== 'string' || value === '')) throw new TypeError(`Expected \`${name}\` to be a non-empty string or null, got ${typeof value}`);
+	return value as string | null;
+}
+
 /** One validator per setting, shared by `configure` and the environment variables. */
 const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] } = {
 	mode: (v) => oneOf('mode', v, MODES),
@@ -103,11 +154,12 @@ const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] 
 	quarantine: (v) => integer('quarantine', v, 0, 1024),
 	gcLeaks: (v) => boolean('gcLeaks', v),
 	exitReport: (v) => boolean('exitReport', v),
-	reportPath: (v) => {
-		if (v !== null && (typeof v !== 'string' || v === '')) throw new TypeError(`Expected \`reportPath\` to be a non-empty string or null, got ${typeof v}`);
-		return v as string | null;
-	},
+	reportPath: (v) => path('reportPath', v),
 	exitCode: (v) => (v === null ? null : integer('exitCode', v, 1, 255)),
+	suppressions: readSuppressions,
+	dumpPath: (v) => path('dumpPath', v),
+	trace: (v) => path('trace', v),
+	traceMaxEvents: (v) => integer('traceMaxEvents', v, 1, 1_000_000_000),
 };
 
 // Environment text to a setting's value; the setting's own check then judges it. Anything unparsable
@@ -128,6 +180,10 @@ const VARIABLES: Record<string, { readonly key: keyof Settings; readonly parse: 
 	REFTRACE_EXIT_REPORT: { key: 'exitReport', parse: flag, accepts: '0 | 1' },
 	REFTRACE_REPORT: { key: 'reportPath', parse: verbatim, accepts: 'a file path (%p becomes the pid, %t the thread id)' },
 	REFTRACE_EXIT_CODE: { key: 'exitCode', parse: wholeNumber, accepts: 'an integer 1-255' },
+	REFTRACE_DUMP: { key: 'dumpPath', parse: verbatim, accepts: 'a file path (%p the pid, %t the thread id, %n the dump number)' },
+	REFTRACE_TRACE: { key: 'trace', parse: verbatim, accepts: 'a file path (%p becomes the pid, %t the thread id)' },
+	REFTRACE_TRACE_MAX_EVENTS: { key: 'traceMaxEvents', parse: wholeNumber, accepts: 'an integer 1-1000000000' },
+	REFTRACE_SUPPRESSIONS: { key: 'suppressions', parse: verbatim, accepts: 'a file of suppression rules, one kind:pattern a line' },
 };
 
 /** Sets one setting after its check; the check throws a TypeError naming the option. */
@@ -148,8 +204,10 @@ function fromEnvironment(env: Readonly<Record<string, string | undefined>>): Set
 		}
 		try {
 			apply(result, variable.key, variable.parse(value));
-		} catch {
-			problems.push(`${name}=${JSON.stringify(value)} is not ${variable.accepts}`);
+		} catch (error) {
+			// A bad rule is named with its line; reporting goes on without any suppression rather than silently.
+			const why = variable.key === 'suppressions' ? `: ${(error as Error).message}; no report is suppressed` : '';
+			problems.push(`${name}=${JSON.stringify(value)} is not ${variable.accepts}${why}`);
 		}
 	}
 	if (problems.length > 0) {
@@ -182,5 +240,13 @@ export function configure(options: ConfigureOptions): Settings {
 		apply(next, key as keyof Settings, value);
 	}
 	current = Object.freeze(next);
+	for (const listener of listeners) listener(current);
 	return current;
+}
+
+const listeners: ((settings: Settings) => void)[] = [];
+
+/** Calls `listener` with the new settings after every `configure` (process-wide settings such as the trace act on it). */
+export function onConfigure(listener: (settings: Settings) => void): void {
+	listeners.push(listener);
 }

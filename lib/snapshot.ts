@@ -3,7 +3,9 @@ import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef }
 import { beginEvent } from './events.js';
 import { host } from './platform/host.js';
 import { liveRecords, type Entry, type ObjectRecord } from './record.js';
-import { increment, violationCounts } from './tally.js';
+import { signatureOf } from './report/signature.js';
+import { suppressionUses } from './suppress.js';
+import { increment, signatureCounts, suppressedCounts, violationCounts } from './tally.js';
 
 /** Which live references a snapshot covers. */
 type EntryFilter = (entry: Entry) => boolean;
@@ -105,16 +107,22 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 	}
 	const siteList = [...sites.values()]
 		.sort((a, b) => b.refs - a.refs)
-		.map((s) => ({
-			site: s.site,
-			source: s.source,
-			objects: [...s.objects.values()].sort((a, b) => b.refs - a.refs),
-			refs: s.refs,
-			collected: s.collected,
-			oldest: s.oldest,
-			stacks: sortedCounts(s.stacks, (stack, refs) => ({ stack, refs })),
-			owners: sortedCounts(s.owners, (owner, refs) => ({ owner, refs })),
-		}));
+		.map((s) => {
+			const siteObjects = [...s.objects.values()].sort((a, b) => b.refs - a.refs);
+			const siteStacks = sortedCounts(s.stacks, (stack, refs) => ({ stack, refs }));
+			const top = siteStacks[0] === undefined ? [] : stacks[siteStacks[0].stack]!;
+			return {
+				site: s.site,
+				source: s.source,
+				objects: siteObjects,
+				refs: s.refs,
+				collected: s.collected,
+				oldest: s.oldest,
+				stacks: siteStacks,
+				owners: sortedCounts(s.owners, (owner, refs) => ({ owner, refs })),
+				signature: signatureOf('leak', siteObjects[0]!.object, top),
+			};
+		});
 	const { pid, threadId } = host();
 	return {
 		schema: SNAPSHOT_SCHEMA,
@@ -126,5 +134,8 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		sites: siteList,
 		stacks,
 		violations: Object.fromEntries(violationCounts),
+		signatures: [...signatureCounts.values()].sort((a, b) => b.count - a.count),
+		suppressed: Object.fromEntries(suppressedCounts),
+		suppressions: suppressionUses(),
 	};
 }

@@ -2,6 +2,7 @@ import { reportAtExit } from './exit-report.js';
 import { watchCollections } from './gc-leaks.js';
 import { installHost, type Host } from './platform/host.js';
 import { settings } from './settings.js';
+import { traceWhenAsked } from './trace.js';
 
 /**
  * What every entry point does first: installs the runtime's host, reads the settings from its environment
@@ -13,4 +14,5 @@ export function start(runtime: Host): void {
 	settings();
 	watchCollections();
 	reportAtExit();
+	traceWhenAsked();
 }

@@ -50,6 +50,7 @@ test('the report text reads culprit first, then the first release, then the acqu
 		'  first released (ref #N held by handler',
 		'  acquired (ref #N held by handler',
 		'  Conn#2 count is 1.',
+		expect.stringMatching(/^ {2}signature: [0-9a-f]{8}\tdouble-release\tConn\t<anonymous> test\/double-release\.test\.ts$/),
 	]);
 	const sites = lines.filter((line) => /^ {4}\S/.test(line)).map((line) => line.trim().replace(/:\d+ - .*$/, ''));
 	expect(sites).toEqual([site('culprit-2'), site('first-release-2'), site('acquire')]);
@@ -70,6 +71,7 @@ test('each event names the reference and its holder, not the code that released 
 		`  first released (ref #${cached.id} held by cache`,
 		`  acquired (ref #${cached.id} held by cache`,
 		`  ${pool.root.label} count is 1.`,
+		expect.stringMatching(/^ {2}signature: [0-9a-f]{8}\tdouble-release\tConn\tevict test\/double-release\.test\.ts\t/),
 	]);
 	pool.root.release();
 });

@@ -108,6 +108,7 @@ test('the exit report counts references collected while live apart from live one
 		'reftrace: leak report: 2 live refs and 1 collected while live, to 1 object from 1 site',
 		'  Obj#1 has 3/3 refs at app.ts:1:1',
 		'    owners: x ×3; oldest 5.0 ms; 1 collected while live',
+		expect.stringMatching(/^ {4}signature: [0-9a-f]{8}\tleak\tObj\t<no stack>$/),
 		'SUMMARY: reftrace: 2 live references and 1 collected while live, to 1 object from 1 site; 0 violations',
 	]);
 });
@@ -117,7 +118,7 @@ test('the report limits the sites shown with "... and N more sites"', () => {
 	const text = renderSnapshot(madeUpSnapshot(sites, { 'double-release': 2 }));
 	expect(text.split('\n')).toEqual([
 		'reftrace: leak report: 13 live refs to 13 objects from 13 sites',
-		...sites.slice(0, 10).flatMap((s) => [`  ${s.objects[0]!.object} has 1/1 refs at ${s.site}`, '    owners: x; oldest 5.0 ms']),
+		...sites.slice(0, 10).flatMap((s) => [`  ${s.objects[0]!.object} has 1/1 refs at ${s.site}`, '    owners: x; oldest 5.0 ms', expect.stringMatching(/^ {4}signature: [0-9a-f]{8}\tleak\tObj\t<no stack>$/)]),
 		'  ... and 3 more sites with 3 refs',
 		'  violations reported: 2 double-release',
 		'SUMMARY: reftrace: 13 live references to 13 objects from 13 sites; 2 violations',

@@ -26,6 +26,8 @@ test('a tsc-compiled app run with plain node sees its .ts files and lines in the
 	expect(result.status).toBe(0);
 	expect(result.stdout).toBe('still running, count 1\n');
 	const lines = result.stderr.trimEnd().split('\n');
+	const signature = new RegExp(`^ {2}(1× )?signature: [0-9a-f]{8}\\tdouble-release\\tSocket\\tCache\\.evictAgain ${fixture}\\t`);
+	expect(lines.pop()).toMatch(signature);
 	expect(lines.pop()).toBe('reftrace: no live references; violations reported: 1 double-release');
 	expect(lines[0]).toMatch(/^reftrace: double-release: ref #2 of Socket#1 was released twice$/);
 	const at = (marker: string) => `${fixture}:${lineOfMarker(marker)}`;
@@ -34,6 +36,7 @@ test('a tsc-compiled app run with plain node sees its .ts files and lines in the
 		expect.stringMatching(new RegExp(`^  first released \\(ref #2 held by cache, pid ${result.pid}, thread 0, [\\d.]+ [µm]?s earlier\\)$`)),
 		expect.stringMatching(new RegExp(`^  acquired \\(ref #2 held by cache, pid ${result.pid}, thread 0, [\\d.]+ [µm]?s earlier\\)$`)),
 		'  Socket#1 count is 1.',
+		expect.stringMatching(signature),
 	]);
 	const sites = lines.filter((line) => /^ {4}\S/.test(line));
 	expect(sites).toEqual([

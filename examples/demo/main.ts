@@ -42,6 +42,11 @@ console.log('GET /users/1 ->', await handleRequest('select user 1'));
 console.log('GET /users/missing ->', await handleRequest('select missing user'));
 await startSession('ada');
 
+// A background job: the connection is handed over to the queue that runs it (a move: the count stays).
+const job = pool.checkout('enqueueJob').move('jobQueue');
+await job.value.query('vacuum');
+job.release();
+
 // A long-running service collects on its own; the demo asks for it so the leak shows up now.
 await new Promise((resolve) => setTimeout(resolve, 10));
 globalThis.gc?.();

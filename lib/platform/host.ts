@@ -88,6 +88,15 @@ export interface Host {
 	setExitCode(code: number): void;
 	/** Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through. */
 	writeFileAtomic(path: string, text: string): void;
+	/** Creates (or empties) a file to be written in pieces, synchronously and whole: a trace. @throws the system error. */
+	openFile(path: string): FileSink;
+}
+
+/** A file written piece by piece; each write is whole before it returns. */
+export interface FileSink {
+	/** @throws the system error (a full disk, say). */
+	write(text: string): void;
+	close(): void;
 }
 
 let current: Host | null = null;

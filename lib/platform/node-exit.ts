@@ -65,6 +65,8 @@ function raise(signal: NodeJS.Signals): void {
 	}
 }
 
+const stopListeners: ((signal: string, last: boolean) => void)[] = [];
+
 /**
  * Calls `listener(signal, last)` the first time each stop signal arrives, then gets out of the way.
  * reftrace's listener goes first and removes itself before any other listener runs, so libraries that act
@@ -73,17 +75,21 @@ function raise(signal: NodeJS.Signals): void {
  * process dies of it; otherwise the other listeners decide what happens.
  */
 export function onStopSignal(listener: (signal: string, last: boolean) => void): void {
+	stopListeners.push(listener);
+	if (stopListeners.length > 1) return;
 	for (const signal of STOP_SIGNALS) {
 		const handler = (): void => {
 			process.removeListener(signal, handler);
 			const last = process.listenerCount(signal) === 0;
-			try {
-				listener(signal, last);
-			} catch {
-				// The report failed (a stack overflow, say): the signal must still do what it would have done.
-			} finally {
-				if (last) raise(signal);
+			// Every listener of reftrace's (the exit report, the trace) runs, whatever an earlier one did.
+			for (const each of stopListeners) {
+				try {
+					each(signal, last);
+				} catch {
+					// The report failed (a stack overflow, say): the signal must still do what it would have done.
+				}
 			}
+			if (last) raise(signal);
 		};
 		process.prependListener(signal, handler);
 	}

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
+import type { FileSink } from './host.js';
 import { writeAll } from './node-write.js';
 
 /*
@@ -69,4 +70,17 @@ export function writeReportFile(path: string, text: string): void {
 	// A link to a regular file: replace the file it names, keep the link. A dangling link: create its target.
 	if (target === null) return writeFileSync(path, text);
 	replaceAtomically(realpathSync(path), text);
+}
+
+/** Opens a file to be written in pieces (a trace): created or emptied now, each piece written whole. */
+export function openFile(path: string): FileSink {
+	const fd = openSync(path, 'w');
+	let open = true;
+	return {
+		write: (text) => writeAll(fd, text),
+		close: () => {
+			if (open) closeSync(fd);
+			open = false;
+		},
+	};
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { AsyncContext, Host } from './host.js';
 import { onExit, onStopSignal, setExitCode } from './node-exit.js';
-import { writeReportFile } from './node-report-file.js';
+import { openFile, writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
 import { writeErrorNow, writeErrorStream } from './node-write.js';
 import { readableEnvironment, runtime, stderrColorLevel, warnIfTailCallsDropFrames } from './runtime.js';
@@ -61,4 +61,5 @@ export const nodeHost: Host = {
 	onDumpSignal: (listener) => void process.on('SIGUSR2', listener),
 	setExitCode,
 	writeFileAtomic: writeReportFile,
+	openFile,
 };

@@ -2,6 +2,7 @@ import type { Snapshot, SnapshotSite } from '../data.js';
 import { escapeControls as safe } from './escape.js';
 import { clip, formatAge, plural, stackLine } from './format.js';
 import { plain, type Paint } from './paint.js';
+import { signatureText, siteSignature } from './signature.js';
 
 // How much of a snapshot a leak report shows before it says "... and N more".
 const SITES = 10;
@@ -37,6 +38,7 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
 		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(safe(frame), paint));
 	});
 	if (site.stacks.length > STACKS_PER_SITE) lines.push(`    ... and ${plural(site.stacks.length - STACKS_PER_SITE, 'more stack')}`);
+	lines.push(`    ${signatureText(siteSignature(snapshot, site))}`);
 	return lines;
 }
 
@@ -87,12 +89,31 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | 
 	const violations = describeViolations(snapshot);
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
-		return `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
+		const line = `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
+		return [line, ...recapLines(snapshot, paint)].join('\n');
 	}
 	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref')}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
-	lines.push(paint.bold(`SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`));
+	lines.push(...recapLines(snapshot, paint));
+	lines.push(paint.bold(summaryLine(snapshot)));
 	return lines.join('\n');
+}
+
+/** `SUMMARY: reftrace: 2 live references to 1 object from 1 site; 1 violation`: LeakSanitizer's last line. */
+export function summaryLine(snapshot: Snapshot): string {
+	return `SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`;
+}
+
+/** Lines after a report's groups: the signatures of the violations reported, then what the suppression rules did (each unused rule warned about). */
+export function recapLines(snapshot: Snapshot, paint: Paint): string[] {
+	const lines = (snapshot.signatures ?? []).map((s) => `  ${s.count}× ${signatureText(s)}`);
+	const suppressed = Object.entries(snapshot.suppressed ?? {}).map(([kind, n]) => `${n} ${kind}`);
+	if (suppressed.length > 0) lines.push(`  suppressed: ${suppressed.join(', ')}`);
+	for (const use of snapshot.suppressions ?? []) {
+		const rule = `${safe(use.rule)} (${safe(use.origin)})`;
+		lines.push(use.used > 0 ? `    ${rule} used ${plural(use.used, 'time')}` : paint.yellow(`  warning: suppression rule ${rule} matched nothing`));
+	}
+	return lines;
 }
 
 /** The live dump printed on demand (SIGUSR2): every live reference, grouped by site. */

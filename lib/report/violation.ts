@@ -4,6 +4,7 @@ import { escapeReport } from './escape.js';
 import { clip, formatAge, stackLine } from './format.js';
 import { renderLeakGroups } from './leak-report.js';
 import type { Paint } from './paint.js';
+import { reportSignatures, signatureText } from './signature.js';
 
 /**
  * Lines for one event: a heading, the site as `file:line - source`, then the rest of the stack.
@@ -56,5 +57,8 @@ function plainData(data: ViolationData | LeakData): ViolationData | LeakData {
 /** The report of one violation as printed, control characters escaped; its plain form is the error's message. */
 export function renderViolation(raw: ViolationData | LeakData, paint: Paint): string {
 	const data = escapeReport(plainData(raw));
-	return (data.kind === 'leak' ? renderLeak({ ...data, leaks: (raw as LeakData).leaks }, paint) : renderMisuse(data, paint)).join('\n');
+	const lines = data.kind === 'leak' ? renderLeak({ ...data, leaks: (raw as LeakData).leaks }, paint) : renderMisuse(data, paint);
+	// A checked scope's leak groups carry their signatures already, one per site.
+	if (data.kind !== 'leak' || data.taken !== null) lines.push(...reportSignatures(raw).map((signature) => `  ${signatureText(signature)}`));
+	return lines.join('\n');
 }
