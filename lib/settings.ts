@@ -36,6 +36,12 @@ export interface Settings {
 	readonly reportPath: string | null;
 	/** Exit with this code when the run leaked or violated and would otherwise exit 0 (default null: never change it). */
 	readonly exitCode: number | null;
+	/**
+	 * Adapter code: files (paths or `file:` URLs, a folder meaning everything under it) or RegExps whose
+	 * frames are left out at the top of every stack captured from now on, for every object, so that sites,
+	 * grouping and default owners come from the adapter's caller (default: none).
+	 */
+	readonly wrapperFiles: readonly (string | RegExp)[];
 }
 
 /** Options accepted by `configure`; each one left out keeps its current value. */
@@ -57,6 +63,7 @@ const DEFAULTS: Settings = {
 	exitReport: true,
 	reportPath: null,
 	exitCode: null,
+	wrapperFiles: [],
 };
 
 /** @throws TypeError naming `name` when `value` is not an object. */
@@ -108,6 +115,11 @@ const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] 
 		return v as string | null;
 	},
 	exitCode: (v) => (v === null ? null : integer('exitCode', v, 1, 255)),
+	wrapperFiles: (v) => {
+		const valid = (f: unknown): boolean => f instanceof RegExp || (typeof f === 'string' && f !== '');
+		if (!Array.isArray(v) || !v.every(valid)) throw new TypeError(`Expected \`wrapperFiles\` to be an array of non-empty strings (paths or file: URLs) and RegExps, got ${Array.isArray(v) ? 'an array with other items' : typeof v}`);
+		return Object.freeze([...(v as (string | RegExp)[])]);
+	},
 };
 
 // Environment text to a setting's value; the setting's own check then judges it. Anything unparsable
@@ -181,6 +193,8 @@ export function configure(options: ConfigureOptions): Settings {
 		if (!Object.hasOwn(CHECKS, key)) throw new TypeError(`Unknown option \`${key}\`; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
 		apply(next, key as keyof Settings, value);
 	}
+	const wrappersChanged = next.wrapperFiles !== settings().wrapperFiles;
 	current = Object.freeze(next);
+	if (wrappersChanged) host().setWrapperFiles(next.wrapperFiles);
 	return current;
 }

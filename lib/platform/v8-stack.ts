@@ -34,7 +34,15 @@ export interface V8Stacks {
 	 * V8 captures it now and formats it (and the lines are filtered) only if someone reads `error.stack`.
 	 */
 	readonly trimErrorStack: (error: Error, above: Function) => void;
+	/**
+	 * Frames for which `isWrapper` says true are left out at the top of every capture, until the first frame
+	 * that is not one: adapter code, so that sites and owners name the adapter's caller. Null: none.
+	 */
+	readonly setWrappers: (isWrapper: ((file: string) => boolean) | null) => void;
 }
+
+// Extra frames asked of V8 while wrapper files are set: those skipped at the top must not shorten the stack kept.
+const WRAPPER_SLACK = 16;
 
 /**
  * V8 stack capture. Frames of files under `ownDirectories` (reftrace's, as URLs and as paths) are left out
@@ -70,6 +78,17 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	};
 
 	const frames = frameTable(isHidden, viaHook);
+	let isWrapper: ((file: string) => boolean) | null = null;
+	// Per interned frame: whether it is a wrapper's. Weak, as the frame table may start afresh.
+	let wrapperFrames = new WeakMap<Frame, boolean>();
+	const wrapperFrame = (frame: Frame, test: (file: string) => boolean): boolean => {
+		let known = wrapperFrames.get(frame);
+		if (known === undefined) {
+			known = test(frame.file);
+			wrapperFrames.set(frame, known);
+		}
+		return known;
+	};
 
 	/*
 	 * Every frame V8 hands over counts against the depth, dependency frames too: V8 is asked for exactly
@@ -80,10 +99,16 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
 		scratch.length = 0;
 		let used = 0;
+		// While wrapper files are set, hidden and wrapper frames at the top are skipped without counting.
+		let top = isWrapper;
 		for (const site of sites) {
 			if (used === depth) break;
-			used++;
 			const frame = frames.frameOf(site);
+			if (top !== null) {
+				if (frame === null || wrapperFrame(frame, top)) continue;
+				top = null;
+			}
+			used++;
 			if (frame !== null) scratch.push(frame);
 		}
 		return scratch;
@@ -104,7 +129,8 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			frames.bound();
 			Error.prepareStackTrace = collect;
 			// Exactly the frames asked for: each costs a CallSite.
-			Error.stackTraceLimit = depth = maxFrames;
+			depth = maxFrames;
+			Error.stackTraceLimit = isWrapper === null ? maxFrames : maxFrames + WRAPPER_SLACK;
 			const captured = take(above);
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
 			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
@@ -139,5 +165,10 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		}
 	};
 
-	return { captureFrames, trimErrorStack };
+	const setWrappers = (test: ((file: string) => boolean) | null): void => {
+		isWrapper = test;
+		wrapperFrames = new WeakMap();
+	};
+
+	return { captureFrames, trimErrorStack, setWrappers };
 }
