@@ -43,4 +43,7 @@ export { checkLeaks } from './check-leaks.js';
 export { snapshot } from './snapshot.js';
 export { renderSnapshot } from './report/leak-report.js';
 
+// Adoption without rewriting (issue 10).
+export { withOwner } from './owner-context.js';
+
 start(nodeHost);
