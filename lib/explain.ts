@@ -59,13 +59,13 @@ function trimmed<E extends Error>(error: E, above: Function): E {
 }
 
 /** The typed error for a misuse of a dead reference, the culprit's stack captured now. */
-export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function): MisuseError {
+export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function, summaryText: string | null = null): MisuseError {
 	const { record, entry } = culprit;
 	const event = culpritEvent(culprit, above);
 	const earlier = entry === null ? [] : priors(kind, entry);
 	const moved = earlier.find((p) => p.role === 'move')?.event;
 	const away = !wasMoved ? 'released' : moved === undefined ? 'moved' : `moved to ${moved.owner}`;
-	const summary = MISUSE[kind].summary(`ref #${culprit.ref} of ${record.label}`, away);
+	const summary = summaryText ?? MISUSE[kind].summary(`ref #${culprit.ref} of ${record.label}`, away);
 	const data = { object: record.label, summary, culprit: event, earlier, count: record.count, note: historyNote(record, entry), detail: null };
 	return trimmed(new ERRORS[kind](data), above);
 }

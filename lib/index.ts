@@ -45,5 +45,6 @@ export { renderSnapshot } from './report/leak-report.js';
 
 // Adoption without rewriting (issue 10).
 export { withOwner } from './owner-context.js';
+export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
 
 start(nodeHost);

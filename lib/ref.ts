@@ -37,6 +37,11 @@ let DISPOSE: Releaser;
 let releasing: (ref: Ref<object>, by: Releaser) => OnZero | undefined;
 // Reports a throwing onZero; one function per releasing method, so that its catch block passes two arguments.
 let releaseFailed: (ref: Ref<object>, cause: unknown) => void;
+// For adapters (instrument, embind): the operations with stacks cut at the adapter's own public function.
+let releaseBelow: (ref: Ref<object>, op: EventOp, above: Function) => void;
+let acquireBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function) => Ref<T>;
+let misuseBelow: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null) => void;
+let entryOfRef: (ref: Ref<object>) => Entry | null;
 let disposeFailed: (ref: Ref<object>, cause: unknown) => void;
 /*
  * Objects with a live record. An object is nearly always tracked under one name, so its record is stored
@@ -280,6 +285,30 @@ export class Ref<T extends object> {
 			({ op, above }: Releaser) =>
 			(ref: Ref<object>, cause: unknown): void =>
 				dispatch(ref.#record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
+		releaseBelow = (ref, op, above) => {
+			const by = { op, above };
+			const onZero = releasing(ref, by);
+			if (onZero === undefined) return;
+			try {
+				onZero(ref.#value);
+			} catch (cause) {
+				failed(by)(ref, cause);
+			}
+		};
+		acquireBelow = <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => {
+			if (ref.#state !== 'live') return Ref.#dead(ref, 'acquire', 'acquire-after-release', above, owner);
+			const record = ref.#record;
+			const next = new Ref(CREATE, record, ref.#value, ++nextRefId, owner);
+			if (record.recorded) next.#link = record.begin(next.#id, 'acquire', owner, null, above, next);
+			record.count++;
+			return next;
+		};
+		misuseBelow = (ref, op, above, summary) => {
+			const moved = ref.#state === 'moved';
+			const kind: MisuseKind = op === 'release' || op === 'dispose' ? (moved ? 'release-after-move' : 'double-release') : moved ? 'use-after-move' : 'use-after-release';
+			if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above, summary));
+		};
+		entryOfRef = (ref) => (typeof ref.#link === 'object' ? ref.#link : null);
 		RELEASE = { op: 'release', above: Ref.prototype.release };
 		DISPOSE = { op: 'dispose', above: Ref.prototype[Symbol.dispose] };
 		releaseFailed = failed(RELEASE);
@@ -312,6 +341,11 @@ const ABOVE = {
  * ref.release(); // onZero runs here
  */
 export function track<T extends object>(value: T, options: TrackOptions<T> = {}): Ref<T> {
+	return trackBelow(value, options, track);
+}
+
+/** `track`, its stacks cut at `above` (an adapter's public function). @internal */
+export function trackBelow<T extends object>(value: T, options: TrackOptions<T>, above: Function): Ref<T> {
 	if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
 		throw new TypeError(`Expected \`value\` to be an object, got ${value === null ? 'null' : typeof value}`);
 	}
@@ -330,7 +364,7 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	addRecord(value, record);
 	if (onZero !== undefined) addOnZero(value, record, onZero as OnZero);
 	const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
-	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, track, ref));
+	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, above, ref));
 	return ref;
 }
 
@@ -354,3 +388,19 @@ function defaultName(value: object): string {
 	}
 	return 'Object';
 }
+
+/**
+ * The operations adapters (`instrument`, `reftrace/embind`) build on, each cutting its stacks at `above`,
+ * the adapter's function the application called, so that sites are the application's even when the
+ * adapter is bundled with it. @internal
+ */
+export const belowAdapter = {
+	/** Releases `ref` as `op` (a second release is a double release naming the first). */
+	release: (ref: Ref<object>, op: EventOp, above: Function): void => releaseBelow(ref, op, above),
+	/** A new reference to `ref`'s object. */
+	acquire: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => acquireBelow(ref, owner, above),
+	/** Reports a misuse of a reference that is no longer live (`op`: what was attempted), with `summary` instead of the usual sentence when given. */
+	misuse: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null = null): void => misuseBelow(ref, op, above, summary),
+	/** The reference's history, or null in `off` mode. */
+	entry: (ref: Ref<object>): Entry | null => entryOfRef(ref),
+};

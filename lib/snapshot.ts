@@ -1,5 +1,6 @@
 import { clock, epochMilliseconds, milliseconds } from './clock.js';
 import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef } from './data.js';
+import { balanceLines } from './balance-tree.js';
 import { beginEvent } from './events.js';
 import { host } from './platform/host.js';
 import { liveRecords, type Entry, type ObjectRecord } from './record.js';
@@ -101,7 +102,8 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		}
 		if (refs.length === 0) continue;
 		refCount += refs.length;
-		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs });
+		const balance = balanceLines(record);
+		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs, ...(balance.length > 0 ? { balance } : {}) });
 	}
 	const siteList = [...sites.values()]
 		.sort((a, b) => b.refs - a.refs)

@@ -37,6 +37,12 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
 		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(safe(frame), paint));
 	});
 	if (site.stacks.length > STACKS_PER_SITE) lines.push(`    ... and ${plural(site.stacks.length - STACKS_PER_SITE, 'more stack')}`);
+	for (const { object } of site.objects.slice(0, OBJECTS_PER_SITE)) {
+		const balance = snapshot.objects.find((o) => o.object === object)?.balance;
+		if (balance === undefined) continue;
+		lines.push(`    balance of ${safe(object)} (retains +, releases -, paths that cancel pruned):`);
+		for (const line of balance) lines.push(`      ${safe(line)}`);
+	}
 	return lines;
 }
 
