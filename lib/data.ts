@@ -169,4 +169,9 @@ export interface Snapshot {
 	readonly stacks: readonly (readonly string[])[];
 	/** Violations reported so far in this process, by kind. */
 	readonly violations: Readonly<Partial<Record<ViolationKind, number>>>;
+	/**
+	 * Live references marked as meant to live until exit (`markLongLived`): listed apart, counted in no
+	 * total, never leaks. (Absent only from snapshots made by hand.)
+	 */
+	readonly longLived?: readonly SnapshotRef[];
 }

@@ -2,6 +2,7 @@ import { clock, milliseconds } from './clock.js';
 import type { EventOp, MisuseKind, PriorEvent, RefEvent } from './data.js';
 import { ERRORS, LeakError, type MisuseError } from './errors.js';
 import { beginEvent, endEvent, makeEvent } from './events.js';
+import { isLongLived } from './expected-refs.js';
 import { host } from './platform/host.js';
 import type { Entry, ObjectRecord } from './record.js';
 import { describeThrown, formatAge, plural, thrownStack } from './report/format.js';
@@ -121,7 +122,8 @@ export function scopeLeak(filter: (entry: Entry) => boolean, what: string, above
 	const leaks = snapshotOfEntries(groups);
 	const { refs, sites } = leaks.totals;
 	if (refs === 0) return null;
-	for (const [, entries] of groups) for (const entry of entries) reportedByScope.add(entry);
+	// A long-lived reference was not reported: should it be collected while live, that leak is news.
+	for (const [, entries] of groups) for (const entry of entries) if (!isLongLived(entry)) reportedByScope.add(entry);
 	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
 	return trimmed(new LeakError({ found: 'scope', summary, leaks, taken: null }), above);
 }

@@ -46,5 +46,6 @@ export { renderSnapshot } from './report/leak-report.js';
 // Adoption without rewriting (issue 10).
 export { withOwner } from './owner-context.js';
 export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
+export { markLongLived } from './long-lived.js';
 
 start(nodeHost);

@@ -84,6 +84,21 @@ export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Pai
 	return lines;
 }
 
+// Long-lived references listed per reference at most this many; the rest are counted.
+const LONG_LIVED = 10;
+
+/** References meant to live until exit, listed apart: they are not leaks. */
+function describeLongLived(snapshot: Snapshot): string[] {
+	const refs = snapshot.longLived ?? [];
+	if (refs.length === 0) return [];
+	const lines = [`  expected to live until exit (not leaks): ${plural(refs.length, 'reference')}`];
+	for (const ref of refs.slice(0, LONG_LIVED)) {
+		lines.push(`    ${safe(ref.object)} ref #${ref.ref} owned by ${safe(ref.owner)}${ref.site === null ? '' : ` at ${safe(ref.site)}`}`);
+	}
+	if (refs.length > LONG_LIVED) lines.push(`    ... and ${plural(refs.length - LONG_LIVED, 'more')}`);
+	return lines;
+}
+
 /**
  * The report printed at exit (and by `renderSnapshot`): grouped live references, violations, and a
  * one-line summary. `at` names the moment when it is not the end of the process (`SIGINT`: the
@@ -93,10 +108,12 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | 
 	const violations = describeViolations(snapshot);
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
-		return `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
+		const line = `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
+		return [line, ...describeLongLived(snapshot)].join('\n');
 	}
 	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref')}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
+	lines.push(...describeLongLived(snapshot));
 	lines.push(paint.bold(`SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`));
 	return lines.join('\n');
 }
