@@ -69,7 +69,7 @@ export function adopt(value: object, name: string, shape: InstrumentShape, above
 	}
 	counted.set(value, { token, count: 1 });
 	const entry = belowAdapter.entry(token);
-	if (entry !== null) noteBalance(entry.record, 1, above);
+	if (entry?.stack != null) noteBalance(entry.record, 1, above);
 }
 
 /** Adopts a new handle made by cloning the adopted `source`: a new reference to the same object. @internal */
@@ -101,10 +101,10 @@ function retainCounted(value: object, above: Function): void {
 	}
 	state.count++;
 	const entry = belowAdapter.entry(state.token);
-	if (entry !== null) {
-		entry.record.count++;
-		noteBalance(entry.record, 1, above);
-	}
+	if (entry === null) return;
+	entry.record.count++;
+	// A counted object is sampled as a whole: its paths are noted when its creation recorded a stack.
+	if (entry.stack !== null) noteBalance(entry.record, 1, above);
 }
 
 function releaseCounted(value: object, above: Function): void {
@@ -117,7 +117,7 @@ function releaseCounted(value: object, above: Function): void {
 	}
 	state.count--;
 	const entry = belowAdapter.entry(token);
-	if (entry !== null) noteBalance(entry.record, -1, above);
+	if (entry?.stack != null) noteBalance(entry.record, -1, above);
 	if (state.count === 0) belowAdapter.release(token, 'release', above);
 	else if (entry !== null) entry.record.count--;
 }

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
-import { checkLeaks, configure, instrument, isAdopted, LeakError, renderSnapshot, snapshot, type Mode } from '../lib/index.js';
+import { checkLeaks, configure, instrument, isAdopted, LeakError, snapshot, type Mode } from '../lib/index.js';
 import { allowLeaks } from '../lib/vitest.js';
 import { collectGarbage, collectViolations, lineOf, siteOf } from './helpers.js';
 
@@ -131,4 +131,18 @@ test('instrument checks its arguments and patches nothing when a name is wrong',
 	expect(() => instrument('x' as never, { shape: 'disposable', release: ['close'] })).toThrow('Expected `target` to be a class, got string');
 	instrument(Plain, { shape: 'disposable', release: ['close'] });
 	expect(() => instrument(Plain, { shape: 'disposable', release: ['close'] })).toThrow('Expected `target` to be a class not instrumented yet; Plain already is');
+});
+
+test('in off mode misuse is still caught at the call, without history, and nothing is listed', () => {
+	const seen = collectViolations({ mode: 'off' });
+	const conn = new Conn();
+	conn.close();
+	conn.close(); // @off-second-close
+	conn.query('late'); // @off-query
+	expect(seen.map((e) => e.kind)).toEqual(['double-release', 'use-after-release']);
+	expect(lineOf(seen[0]!.culprit.site)).toBe(siteOf(import.meta.url, 'off-second-close'));
+	expect(lineOf(seen[1]!.culprit.site)).toBe(siteOf(import.meta.url, 'off-query'));
+	expect(seen[0]!.earlier).toEqual([]);
+	expect(seen[0]!.note).toMatch(/is tracked in off mode: no history recorded/);
+	expect(snapshot().objects.some((o) => o.object === seen[0]!.object)).toBe(false);
 });
