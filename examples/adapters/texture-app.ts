@@ -20,9 +20,9 @@ function renderScene(texture: Texture): void {
 	cacheSprite('hero', texture); // @cache-call
 }
 
-const atlas = new Texture('atlas');
+const atlas = new Texture('atlas'); // @atlas-new
 renderScene(atlas); // @render
-atlas.release();
+atlas.release(); // @atlas-release
 
 const logo = new Texture('logo');
 logo.release(); // @logo-release
