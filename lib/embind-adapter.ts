@@ -156,7 +156,7 @@ function patchClassHandle(proto: object, module: Record<string, unknown>, curren
 	methods['deleteLater'] = function later(this: object, ...args: unknown[]): unknown {
 		const token = tokenOf(this);
 		if (token !== undefined && token.state === 'live') {
-			replaceToken(this, token.move('embind deletion queue'));
+			replaceToken(this, belowAdapter.move(token, 'embind deletion queue', current() ?? later));
 			if (!warned && typeof module['setDelayFunction'] !== 'function') {
 				warned = true;
 				host().warn(

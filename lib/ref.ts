@@ -42,6 +42,7 @@ let releaseBelow: (ref: Ref<object>, op: EventOp, above: Function) => void;
 let acquireBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function) => Ref<T>;
 let misuseBelow: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null) => void;
 let entryOfRef: (ref: Ref<object>) => Entry | null;
+let moveBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function) => Ref<T>;
 let disposeFailed: (ref: Ref<object>, cause: unknown) => void;
 /*
  * Objects with a live record. An object is nearly always tracked under one name, so its record is stored
@@ -224,16 +225,22 @@ export class Ref<T extends object> {
 			this.#state = 'moved';
 			return ref;
 		}
-		const next = record.begin(ref.#id, 'move', owner, entry, ABOVE.move, ref);
+		return Ref.#movedTo(this, ref, entry, owner, ABOVE.move);
+	}
+
+	/** The rest of a recorded move, its stacks cut at `above` (`move` itself, or an adapter's function). */
+	static #movedTo<T extends object>(from: Ref<T>, ref: Ref<T>, entry: Entry, owner: string | undefined, above: Function): Ref<T> {
+		const record = from.#record;
+		const next = record.begin(ref.#id, 'move', owner, entry, above, ref);
 		try {
-			record.end(entry, 'moved', next.stack, ABOVE.move, next);
+			record.end(entry, 'moved', next.stack, above, next);
 		} finally {
 			// The old entry ended (even if an observer threw after): the move stands. Cut short before: as if
 			// never called.
 			if (entry.end === null) record.unlink(next);
 			else {
 				ref.#link = next;
-				this.#state = 'moved';
+				from.#state = 'moved';
 			}
 		}
 		return ref;
@@ -309,6 +316,14 @@ export class Ref<T extends object> {
 			if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above, summary));
 		};
 		entryOfRef = (ref) => (typeof ref.#link === 'object' ? ref.#link : null);
+		moveBelow = <T extends object>(from: Ref<T>, owner: string | undefined, above: Function): Ref<T> => {
+			if (from.#state !== 'live') return Ref.#dead(from, 'move', from.#state === 'moved' ? 'double-move' : 'move-after-release', above, owner);
+			const ref = new Ref(CREATE, from.#record, from.#value, ++nextRefId, owner);
+			const entry = from.#link;
+			if (typeof entry === 'object') return Ref.#movedTo(from, ref, entry, owner, above);
+			from.#state = 'moved';
+			return ref;
+		};
 		RELEASE = { op: 'release', above: Ref.prototype.release };
 		DISPOSE = { op: 'dispose', above: Ref.prototype[Symbol.dispose] };
 		releaseFailed = failed(RELEASE);
@@ -401,6 +416,8 @@ export const belowAdapter = {
 	acquire: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => acquireBelow(ref, owner, above),
 	/** Reports a misuse of a reference that is no longer live (`op`: what was attempted), with `summary` instead of the usual sentence when given. */
 	misuse: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null = null): void => misuseBelow(ref, op, above, summary),
+	/** Hands `ref` to a new owner (a move). */
+	move: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => moveBelow(ref, owner, above),
 	/** The reference's history, or null in `off` mode. */
 	entry: (ref: Ref<object>): Entry | null => entryOfRef(ref),
 };
