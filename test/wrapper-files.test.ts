@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import { checkLeaks, configure, LeakError, type Mode, type Ref } from '../lib/index.js';
-import { adopt, adoptTwice } from './fixtures/adapters/hand-adapter.js';
+import { adopt, adoptTwice, release } from './fixtures/adapters/hand-adapter.js';
 import { lineOf, siteOf } from './helpers.js';
 
 const adapterUrl = new URL('./fixtures/adapters/hand-adapter.ts', import.meta.url).href;
@@ -53,4 +53,20 @@ test('in list mode wrapper files change nothing: no stacks, no sites', async () 
 test('wrapperFiles is checked', () => {
 	expect(() => configure({ wrapperFiles: 'x' as never })).toThrow('Expected `wrapperFiles` to be an array of non-empty strings (paths or file: URLs) and RegExps, got string');
 	expect(() => configure({ wrapperFiles: [''] })).toThrow(/got an array with other items/);
+});
+
+test('under the throw policy, the error thrown starts its own stack at the application line, below the wrapper frames', () => {
+	configure({ mode: 'full', onViolation: 'throw', wrapperFiles: [adapterPath] });
+	const ref = adopt({});
+	release(ref);
+	let thrown: unknown;
+	try {
+		release(ref); // @thrown-release
+	} catch (error) {
+		thrown = error;
+	}
+	configure({ onViolation: 'report' });
+	const frames = String((thrown as Error).stack).split('\n').filter((line) => line.startsWith('    at '));
+	expect(frames[0]).toContain(`${siteOf(import.meta.url, 'thrown-release')}:`);
+	expect((thrown as Error).stack).not.toContain('hand-adapter');
 });

@@ -41,6 +41,19 @@ export interface V8Stacks {
 	readonly setWrappers: (isWrapper: ((file: string) => boolean) | null) => void;
 }
 
+/** Stack lines without the wrapper frames at the top (those before the first frame that is not one). */
+function withoutWrappers(lines: string[], isWrapper: ((file: string) => boolean) | null): string[] {
+	if (isWrapper === null) return lines;
+	const first = lines.findIndex((line) => line.startsWith('    at '));
+	if (first < 0) return lines;
+	let end = first;
+	for (; end < lines.length; end++) {
+		const file = LOCATION.exec(lines[end]!)?.[1];
+		if (file === undefined || !isWrapper(file)) break;
+	}
+	return [...lines.slice(0, first), ...lines.slice(end)];
+}
+
 // Extra frames asked of V8 while wrapper files are set: those skipped at the top must not shorten the stack kept.
 const WRAPPER_SLACK = 16;
 
@@ -148,14 +161,11 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			const holder = Object.create(error) as { stack?: unknown };
 			Error.captureStackTrace(holder, above);
 			let text: string | undefined;
+			const wrappers = isWrapper;
 			Object.defineProperty(error, 'stack', {
 				configurable: true,
 				enumerable: false,
-				get: () =>
-					(text ??= String(holder.stack)
-						.split('\n')
-						.filter((line) => !isOwnLine(line))
-						.join('\n')),
+				get: () => (text ??= withoutWrappers(String(holder.stack).split('\n').filter((line) => !isOwnLine(line)), wrappers).join('\n')),
 				set: (value: string) => {
 					text = value;
 				},
