@@ -132,9 +132,12 @@ function keys(name: string, value: unknown, required: boolean): readonly Key[] {
 
 type Method = (this: object, ...args: unknown[]) => unknown;
 
+/** A method's name as reports print it: `close`, `[Symbol.dispose]`. */
+const keyName = (key: Key): string => (typeof key === 'symbol' ? `[${key.description ?? 'symbol'}]` : key);
+
 function methodOf(holder: object, key: Key, what: string): Method {
 	const method: unknown = (holder as Record<Key, unknown>)[key];
-	if (typeof method !== 'function') throw new TypeError(`Expected \`${String(key)}\` to be a method of ${what}, got ${typeof method}`);
+	if (typeof method !== 'function') throw new TypeError(`Expected \`${keyName(key)}\` to be a method of ${what}, got ${typeof method}`);
 	return method as Method;
 }
 
@@ -207,7 +210,7 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	for (const key of clone) {
 		patch(proto, key, what, (original) => {
 			const cloned = function (this: object, ...args: unknown[]): unknown {
-				checkCall(this, String(key), cloned);
+				checkCall(this, keyName(key), cloned);
 				const result = original.apply(this, args);
 				adoptClone(this, result, cloned);
 				return result;
@@ -218,7 +221,7 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	for (const key of methods) {
 		patch(proto, key, what, (original) => {
 			const checked = function (this: object, ...args: unknown[]): unknown {
-				checkCall(this, String(key), checked);
+				checkCall(this, keyName(key), checked);
 				return original.apply(this, args);
 			};
 			return checked;

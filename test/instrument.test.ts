@@ -146,3 +146,21 @@ test('in off mode misuse is still caught at the call, without history, and nothi
 	expect(seen[0]!.note).toMatch(/is tracked in off mode: no history recorded/);
 	expect(snapshot().objects.some((o) => o.object === seen[0]!.object)).toBe(false);
 });
+
+test('Symbol.dispose can be the release, and a listed method called after it is reported', () => {
+	const seen = collectViolations();
+	class RawLock {
+		[Symbol.dispose](): void {}
+		held(): boolean {
+			return true;
+		}
+	}
+	const Lock = instrument(RawLock, { shape: 'disposable', release: [Symbol.dispose], methods: ['held'] });
+	const lock = new Lock();
+	lock[Symbol.dispose](); // @symbol-dispose
+	lock.held(); // @held-after
+	expect(seen.map((e) => e.kind)).toEqual(['use-after-release']);
+	expect(seen[0]!.summary).toMatch(/^held\(\) was called on RawLock#\d+ after its reference was given back$/);
+	expect(lineOf(seen[0]!.earlier[0]!.event.site)).toBe(siteOf(import.meta.url, 'symbol-dispose'));
+	expect(() => instrument(class Other {}, { shape: 'disposable', release: [Symbol.dispose] })).toThrow(`Expected \`[${Symbol.dispose.description}]\` to be a method of Other.prototype, got undefined`);
+});
