@@ -4,6 +4,7 @@ import { measure, type Row, type RunOptions } from './harness.js';
 import { type Machine, renderMarkdown, renderTables, targets } from './render.js';
 import { coldMilliseconds, exitReport } from './scenarios/exit-report.js';
 import { measureMemory, MEMORY_SCENARIO } from './scenarios/memory.js';
+import { instrumentedPair } from './scenarios/instrumented-pair.js';
 import { move } from './scenarios/move.js';
 import { pairOutstanding } from './scenarios/pair-outstanding.js';
 import { pair } from './scenarios/pair.js';
@@ -20,7 +21,7 @@ async function run(): Promise<{ rows: Row[]; machine: Machine }> {
 	// First, while the only live references are its own.
 	rows.push(...(await measure(exitReport, options)));
 	rows.push({ scenario: exitReport.name, variant: COLD, nsPerOp: coldMilliseconds * 1e6, ratio: null, samples: [coldMilliseconds * 1e6] });
-	for (const scenario of [pair, pairOutstanding, move, tracing]) {
+	for (const scenario of [pair, pairOutstanding, move, tracing, instrumentedPair]) {
 		process.stderr.write(`measuring ${scenario.name}\n`);
 		rows.push(...(await measure(scenario, options)));
 	}

@@ -14,8 +14,11 @@ export type Mode = 'off' | 'list' | 'full';
 /** A reference's state: `live` until it is released or moved away; never live again after that. */
 export type RefState = 'live' | 'released' | 'moved';
 
-/** What a reference event did. `use` is a read of `.value`; `dispose` a `[Symbol.dispose]()` call. */
-export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak';
+/**
+ * What a reference event did. `use` is a read of `.value`; `dispose` a `[Symbol.dispose]()` call (or an
+ * instrumented dispose/close); `call` a call of an instrumented object's method.
+ */
+export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak' | 'call';
 
 /** One event in a reference's life, as shown in reports and carried by errors. Plain, JSON-serialisable data. */
 export interface RefEvent {
@@ -127,6 +130,12 @@ export interface SnapshotObject {
 	/** The count: every live reference, collected ones included (their count is never given back). */
 	readonly count: number;
 	readonly refs: readonly SnapshotRef[];
+	/**
+	 * Objects counted by their own retain/release (`instrument`'s `counted` shape) in `full` mode: the
+	 * balance tree, as lines: every retain (+) and release (−) path merged root-first, paths that cancel
+	 * pruned. Absent for other objects.
+	 */
+	readonly balance?: readonly string[];
 }
 
 /** The live references taken at one site (the frame that called track/acquire/move). */
@@ -164,6 +173,11 @@ export interface Snapshot {
 	readonly stacks: readonly (readonly string[])[];
 	/** Violations reported so far in this process, by kind (suppressed ones not included). */
 	readonly violations: Readonly<Partial<Record<ViolationKind, number>>>;
+	/**
+	 * Live references marked as meant to live until exit (`markLongLived`): listed apart, counted in no
+	 * total, never leaks. (Absent only from snapshots made by hand.)
+	 */
+	readonly longLived?: readonly SnapshotRef[];
 	/** Signatures of the violations reported so far, most frequent first (the first 1,000 distinct ones). */
 	readonly signatures?: readonly SignatureCount[];
 	/** Reports suppressed so far, by kind: neither printed nor counted in `violations`. */

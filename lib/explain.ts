@@ -2,6 +2,7 @@ import { clock, milliseconds } from './clock.js';
 import type { EventOp, MisuseKind, PriorEvent, RefEvent } from './data.js';
 import { ERRORS, LeakError, type MisuseError } from './errors.js';
 import { beginEvent, endEvent, makeEvent } from './events.js';
+import { isLongLived } from './expected-refs.js';
 import { host } from './platform/host.js';
 import type { Entry, ObjectRecord } from './record.js';
 import { describeThrown, formatAge, plural, thrownStack } from './report/format.js';
@@ -59,13 +60,13 @@ function trimmed<E extends Error>(error: E, above: Function): E {
 }
 
 /** The typed error for a misuse of a dead reference, the culprit's stack captured now. */
-export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function): MisuseError {
+export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, above: Function, summaryText: string | null = null): MisuseError {
 	const { record, entry } = culprit;
 	const event = culpritEvent(culprit, above);
 	const earlier = entry === null ? [] : priors(kind, entry);
 	const moved = earlier.find((p) => p.role === 'move')?.event;
 	const away = !wasMoved ? 'released' : moved === undefined ? 'moved' : `moved to ${moved.owner}`;
-	const summary = MISUSE[kind].summary(`ref #${culprit.ref} of ${record.label}`, away);
+	const summary = summaryText ?? MISUSE[kind].summary(`ref #${culprit.ref} of ${record.label}`, away);
 	const data = { object: record.label, summary, culprit: event, earlier, count: record.count, note: historyNote(record, entry), detail: null };
 	return trimmed(new ERRORS[kind](data), above);
 }
@@ -122,7 +123,8 @@ export function scopeLeak(filter: (entry: Entry) => boolean, what: string, above
 	const leaks = snapshotOfEntries(groups);
 	const { refs, sites } = leaks.totals;
 	if (refs === 0) return null;
-	for (const [, entries] of groups) for (const entry of entries) reportedByScope.add(entry);
+	// A long-lived reference was not reported: should it be collected while live, that leak is news.
+	for (const [, entries] of groups) for (const entry of entries) if (!isLongLived(entry)) reportedByScope.add(entry);
 	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
 	return trimmed(new LeakError({ found: 'scope', summary, leaks, taken: null }), above);
 }

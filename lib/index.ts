@@ -44,6 +44,11 @@ export { snapshot } from './snapshot.js';
 export { renderSnapshot } from './report/leak-report.js';
 export { beginLeakWindow, type LeakWindow } from './leak-window.js';
 
+// Adoption without rewriting (issue 10).
+export { withOwner } from './owner-context.js';
+export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
+export { markLongLived } from './long-lived.js';
+
 start(nodeHost);
 
 // Reports people work with: triage signatures, suppressions, merged reports (`reftrace merge`).

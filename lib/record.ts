@@ -1,5 +1,6 @@
 import { clock } from './clock.js';
 import type { Violation } from './errors.js';
+import { contextOwner, ownersInContext } from './owner-context.js';
 import { currentScope, type Scope } from './scope.js';
 import type { Settings } from './settings.js';
 import { host } from './platform/host.js';
@@ -179,7 +180,7 @@ export class ObjectRecord {
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did, and a
 		// move carries on the reference it takes over, so it keeps that reference's decision.
 		const sampled = settings.mode === 'full' && (moved !== null ? moved.stack !== null : settings.sample >= 1 || Math.random() < settings.sample);
-		const entry = new Entry(id, this, owner ?? null, origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, clock());
+		const entry = new Entry(id, this, owner ?? (ownersInContext ? contextOwner() : null), origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, clock());
 		if (moved !== null) {
 			roots.set(entry, moved.rootId);
 			const scope = moved.scope;

@@ -41,6 +41,12 @@ let DISPOSE: Releaser;
 let releasing: (ref: Ref<object>) => boolean;
 let disposing: (ref: Ref<object>) => boolean;
 let zeroCall: OnZero | undefined;
+// For adapters (instrument, embind): the operations with stacks cut at the adapter's own public function.
+let releaseBelow: (ref: Ref<object>, op: EventOp, above: Function) => void;
+let acquireBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function) => Ref<T>;
+let misuseBelow: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null) => void;
+let entryOfRef: (ref: Ref<object>) => Entry | null;
+let moveBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function) => Ref<T>;
 // Runs the onZero of a release made outside any onZero, catching what it throws; one per releasing method.
 let releaseOutermost: (ref: Ref<object>) => void;
 let disposeOutermost: (ref: Ref<object>) => void;
@@ -236,16 +242,22 @@ export class Ref<T extends object> {
 			this.#state = 'moved';
 			return ref;
 		}
-		const next = record.begin(ref.#id, 'move', owner, entry, ABOVE.move, ref);
+		return Ref.#movedTo(this, ref, entry, owner, ABOVE.move);
+	}
+
+	/** The rest of a recorded move, its stacks cut at `above` (`move` itself, or an adapter's function). */
+	static #movedTo<T extends object>(from: Ref<T>, ref: Ref<T>, entry: Entry, owner: string | undefined, above: Function): Ref<T> {
+		const record = from.#record;
+		const next = record.begin(ref.#id, 'move', owner, entry, above, ref);
 		try {
-			record.end(entry, 'moved', next.stack, ABOVE.move, next);
+			record.end(entry, 'moved', next.stack, above, next);
 		} finally {
 			// The old entry ended (even if an observer threw after): the move stands. Cut short before: as if
 			// never called.
 			if (entry.end === null) record.unlink(next);
 			else {
 				ref.#link = next;
-				this.#state = 'moved';
+				from.#state = 'moved';
 			}
 		}
 		return ref;
@@ -273,47 +285,71 @@ export class Ref<T extends object> {
 		setEntry = (ref, entry) => {
 			ref.#link = entry;
 		};
-		const step =
-			(by: Releaser) =>
-			(ref: Ref<object>): boolean => {
-				if (ref.#state !== 'live') {
-					Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
-					return false;
-				}
-				const record = ref.#record;
-				const entry = ref.#link;
-				// A stack overflow (a deep onZero chain) can come at any call. So the history first: cut short, it
-				// has changed nothing. Then the state and the count, with no call between them to part them.
-				if (typeof entry === 'object') record.end(entry, 'released', undefined, by.above, null);
-				ref.#state = 'released';
-				if (--record.count !== 0) return false;
-				record.retire();
-				removeRecord(ref.#value, record);
-				if (!record.hasOnZero) return false;
-				zeroCall = takeOnZero(ref.#value, record);
-				return zeroCall !== undefined;
-			};
-		const outermost =
-			({ op, above }: Releaser) =>
-			(ref: Ref<object>): void => {
-				const onZero = zeroCall!;
-				inOnZero = true;
-				try {
-					onZero(ref.#value);
-				} catch (cause) {
-					// Over first: a release made by an onViolation callback is outermost again.
-					zeroCallsOver();
-					dispatch(ref.#record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
-					return;
-				}
+		const step = (ref: Ref<object>, by: Releaser): boolean => {
+			if (ref.#state !== 'live') {
+				Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
+				return false;
+			}
+			const record = ref.#record;
+			const entry = ref.#link;
+			// A stack overflow (a deep onZero chain) can come at any call. So the history first: cut short, it
+			// has changed nothing. Then the state and the count, with no call between them to part them.
+			if (typeof entry === 'object') record.end(entry, 'released', undefined, by.above, null);
+			ref.#state = 'released';
+			if (--record.count !== 0) return false;
+			record.retire();
+			removeRecord(ref.#value, record);
+			if (!record.hasOnZero) return false;
+			zeroCall = takeOnZero(ref.#value, record);
+			return zeroCall !== undefined;
+		};
+		const outermost = (ref: Ref<object>, { op, above }: Releaser): void => {
+			const onZero = zeroCall!;
+			inOnZero = true;
+			try {
+				onZero(ref.#value);
+			} catch (cause) {
+				// Over first: a release made by an onViolation callback is outermost again.
 				zeroCallsOver();
-			};
+				dispatch(ref.#record.settings.onViolation, onZeroFailed(Ref.#culprit(ref, op), cause, above));
+				return;
+			}
+			zeroCallsOver();
+		};
+		releaseBelow = (ref, op, above) => {
+			const by = { op, above };
+			if (!step(ref, by)) return;
+			if (!inOnZero) return outermost(ref, by);
+			zeroCall!(ref.#value);
+		};
+		acquireBelow = <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => {
+			if (ref.#state !== 'live') return Ref.#dead(ref, 'acquire', 'acquire-after-release', above, owner);
+			const record = ref.#record;
+			const next = new Ref(CREATE, record, ref.#value, ++nextRefId, owner);
+			if (record.recorded) next.#link = record.begin(next.#id, 'acquire', owner, null, above, next);
+			record.count++;
+			return next;
+		};
+		misuseBelow = (ref, op, above, summary) => {
+			const moved = ref.#state === 'moved';
+			const kind: MisuseKind = op === 'release' || op === 'dispose' ? (moved ? 'release-after-move' : 'double-release') : moved ? 'use-after-move' : 'use-after-release';
+			if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above, summary));
+		};
+		entryOfRef = (ref) => (typeof ref.#link === 'object' ? ref.#link : null);
+		moveBelow = <T extends object>(from: Ref<T>, owner: string | undefined, above: Function): Ref<T> => {
+			if (from.#state !== 'live') return Ref.#dead(from, 'move', from.#state === 'moved' ? 'double-move' : 'move-after-release', above, owner);
+			const ref = new Ref(CREATE, from.#record, from.#value, ++nextRefId, owner);
+			const entry = from.#link;
+			if (typeof entry === 'object') return Ref.#movedTo(from, ref, entry, owner, above);
+			from.#state = 'moved';
+			return ref;
+		};
 		RELEASE = { op: 'release', above: Ref.prototype.release };
 		DISPOSE = { op: 'dispose', above: Ref.prototype[Symbol.dispose] };
-		releasing = step(RELEASE);
-		disposing = step(DISPOSE);
-		releaseOutermost = outermost(RELEASE);
-		disposeOutermost = outermost(DISPOSE);
+		releasing = (ref) => step(ref, RELEASE);
+		disposing = (ref) => step(ref, DISPOSE);
+		releaseOutermost = (ref) => outermost(ref, RELEASE);
+		disposeOutermost = (ref) => outermost(ref, DISPOSE);
 	}
 
 	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
@@ -342,6 +378,11 @@ const ABOVE = {
  * ref.release(); // onZero runs here
  */
 export function track<T extends object>(value: T, options: TrackOptions<T> = {}): Ref<T> {
+	return trackBelow(value, options, track);
+}
+
+/** `track`, its stacks cut at `above` (an adapter's public function). @internal */
+export function trackBelow<T extends object>(value: T, options: TrackOptions<T>, above: Function): Ref<T> {
 	if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
 		throw new TypeError(`Expected \`value\` to be an object, got ${value === null ? 'null' : typeof value}`);
 	}
@@ -360,7 +401,7 @@ export function track<T extends object>(value: T, options: TrackOptions<T> = {})
 	addRecord(value, record);
 	if (onZero !== undefined) addOnZero(value, record, onZero as OnZero);
 	const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
-	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, track, ref));
+	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, above, ref));
 	return ref;
 }
 
@@ -384,3 +425,21 @@ function defaultName(value: object): string {
 	}
 	return 'Object';
 }
+
+/**
+ * The operations adapters (`instrument`, `reftrace/embind`) build on, each cutting its stacks at `above`,
+ * the adapter's function the application called, so that sites are the application's even when the
+ * adapter is bundled with it. @internal
+ */
+export const belowAdapter = {
+	/** Releases `ref` as `op` (a second release is a double release naming the first). */
+	release: (ref: Ref<object>, op: EventOp, above: Function): void => releaseBelow(ref, op, above),
+	/** A new reference to `ref`'s object. */
+	acquire: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => acquireBelow(ref, owner, above),
+	/** Reports a misuse of a reference that is no longer live (`op`: what was attempted), with `summary` instead of the usual sentence when given. */
+	misuse: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null = null): void => misuseBelow(ref, op, above, summary),
+	/** Hands `ref` to a new owner (a move). */
+	move: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => moveBelow(ref, owner, above),
+	/** The reference's history, or null in `off` mode. */
+	entry: (ref: Ref<object>): Entry | null => entryOfRef(ref),
+};

@@ -55,6 +55,12 @@ export interface Settings {
 	readonly trace: string | null;
 	/** Events a trace holds at most (default 1,000,000); at the cap it says so in the file and stops. */
 	readonly traceMaxEvents: number;
+	/**
+	 * Adapter code: files (paths or `file:` URLs, a folder meaning everything under it) or RegExps whose
+	 * frames are left out at the top of every stack captured from now on, for every object, so that sites,
+	 * grouping and default owners come from the adapter's caller (default: none).
+	 */
+	readonly wrapperFiles: readonly (string | RegExp)[];
 }
 
 /** What `configure({ suppressions })` accepts: a rules file, a list of rules, or null for none. */
@@ -83,6 +89,7 @@ const DEFAULTS: Settings = {
 	dumpPath: null,
 	trace: null,
 	traceMaxEvents: 1_000_000,
+	wrapperFiles: [],
 };
 
 /** Every kind a suppression rule may name. */
@@ -160,6 +167,11 @@ const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] 
 	dumpPath: (v) => path('dumpPath', v),
 	trace: (v) => path('trace', v),
 	traceMaxEvents: (v) => integer('traceMaxEvents', v, 1, 1_000_000_000),
+	wrapperFiles: (v) => {
+		const valid = (f: unknown): boolean => f instanceof RegExp || (typeof f === 'string' && f !== '');
+		if (!Array.isArray(v) || !v.every(valid)) throw new TypeError(`Expected \`wrapperFiles\` to be an array of non-empty strings (paths or file: URLs) and RegExps, got ${Array.isArray(v) ? 'an array with other items' : typeof v}`);
+		return Object.freeze([...(v as (string | RegExp)[])]);
+	},
 };
 
 // Environment text to a setting's value; the setting's own check then judges it. Anything unparsable
@@ -239,7 +251,9 @@ export function configure(options: ConfigureOptions): Settings {
 		if (!Object.hasOwn(CHECKS, key)) throw new TypeError(`Unknown option \`${key}\`; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
 		apply(next, key as keyof Settings, value);
 	}
+	const wrappersChanged = next.wrapperFiles !== settings().wrapperFiles;
 	current = Object.freeze(next);
+	if (wrappersChanged) host().setWrapperFiles(next.wrapperFiles);
 	for (const listener of listeners) listener(current);
 	return current;
 }

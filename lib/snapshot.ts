@@ -1,6 +1,8 @@
 import { clock, epochMilliseconds, milliseconds } from './clock.js';
 import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef } from './data.js';
+import { balanceLines } from './balance-tree.js';
 import { beginEvent } from './events.js';
+import { isLongLived } from './expected-refs.js';
 import { host } from './platform/host.js';
 import { liveRecords, type Entry, type ObjectRecord } from './record.js';
 import { signatureOf } from './report/signature.js';
@@ -78,15 +80,21 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 	const objects: SnapshotObject[] = [];
 	let refCount = 0;
 	let collectedCount = 0;
+	const longLived: SnapshotRef[] = [];
 	for (const [record, entries] of groups) {
 		const refs: SnapshotRef[] = [];
 		for (const entry of entries) {
 			const event = beginEvent(entry);
 			const stack = event.stack.length > 0 ? indexOf(event.stack) : null;
 			const collected = entry.ending === 'leaked';
-			if (collected) collectedCount++;
 			const age = milliseconds(now - entry.time);
-			refs.push({ ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age, collected });
+			const ref = { ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age, collected };
+			if (isLongLived(entry)) {
+				longLived.push(ref);
+				continue;
+			}
+			if (collected) collectedCount++;
+			refs.push(ref);
 			let site = sites.get(event.site);
 			if (site === undefined) {
 				site = { site: event.site, source: event.source, objects: new Map(), refs: 0, collected: 0, oldest: 0, stacks: new Map(), owners: new Map() };
@@ -103,7 +111,8 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		}
 		if (refs.length === 0) continue;
 		refCount += refs.length;
-		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs });
+		const balance = balanceLines(record);
+		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs, ...(balance.length > 0 ? { balance } : {}) });
 	}
 	const siteList = [...sites.values()]
 		.sort((a, b) => b.refs - a.refs)
@@ -137,5 +146,6 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		signatures: [...signatureCounts.values()].sort((a, b) => b.count - a.count),
 		suppressed: Object.fromEntries(suppressedCounts),
 		suppressions: suppressionUses(),
+		longLived,
 	};
 }

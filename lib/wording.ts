@@ -42,6 +42,7 @@ export const CULPRIT: { readonly [op in EventOp]?: string } = {
 	use: '.value read here',
 	acquire: 'acquire called here',
 	move: 'move called here',
+	call: 'called here',
 };
 
 /** How the event that began a reference is introduced, among the earlier events of a misuse. */

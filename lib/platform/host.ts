@@ -64,6 +64,12 @@ export interface Host {
 	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
 	/** Why `captureFrames` returned null, as the end of a sentence: `Error.prepareStackTrace is not writable`. */
 	captureFailure(): string;
+	/**
+	 * Sets the files whose frames are adapter code, left out at the top of every later capture: paths or
+	 * `file:` URLs (a file, or a folder and everything under it) and RegExps (tested on the path and on the
+	 * URL). An empty list sets none.
+	 */
+	setWrapperFiles(files: readonly (string | RegExp)[]): void;
 	/** Makes `error`'s own stack start below the most recent call of `above` (formatted lazily, if at all). */
 	trimErrorStack(error: Error, above: Function): void;
 	/** The original source position of generated code, through source maps; null when there is none. */

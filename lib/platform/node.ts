@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { AsyncContext, Host } from './host.js';
 import { onExit, onStopSignal, setExitCode } from './node-exit.js';
@@ -9,12 +9,42 @@ import { writeErrorNow, writeErrorStream } from './node-write.js';
 import { readableEnvironment, runtime, stderrColorLevel, warnIfTailCallsDropFrames } from './runtime.js';
 import { v8Stacks } from './v8-stack.js';
 
-// reftrace's own files (this folder's parent), by URL and by path, and the runtime's own modules (Node's
-// `node:`, Deno's `ext:`): never shown in reports.
+/*
+ * reftrace's own files (this folder's parent), by URL and by path, and the runtime's own modules (Node's
+ * `node:`, Deno's `ext:`): never shown in reports. Own files are hidden by folder only while this file sits
+ * in its own `platform/` folder: bundled into an application, this folder's parent would be the
+ * application's, and every frame would be hidden. Stacks are then cut by the public function called
+ * (`above`), which survives bundling, and nothing is hidden by folder.
+ */
 const LIB_URL = new URL('..', import.meta.url).href;
-const { captureFrames, trimErrorStack, captureFailure, useOuterHook } = v8Stacks([LIB_URL, fileURLToPath(LIB_URL)], ['node:', 'ext:']);
+const unbundled = /\/platform\/node\.[cm]?[jt]s$/.test(new URL(import.meta.url).pathname);
+const { captureFrames, trimErrorStack, captureFailure, useOuterHook, setWrappers } = v8Stacks(unbundled ? [LIB_URL, fileURLToPath(LIB_URL)] : [], ['node:', 'ext:']);
 const env = readableEnvironment();
 warnIfTailCallsDropFrames();
+
+/** A matcher for wrapper files given as paths, `file:` URLs (files or folders) or RegExps; null for none. */
+function wrapperMatcher(files: readonly (string | RegExp)[]): ((file: string) => boolean) | null {
+	if (files.length === 0) return null;
+	const patterns = files.filter((f): f is RegExp => f instanceof RegExp);
+	const paths = files
+		.filter((f): f is string => typeof f === 'string')
+		.flatMap((f) => {
+			const path = f.startsWith('file:') ? fileURLToPath(f) : f;
+			return [path, pathToFileURL(path).href];
+		});
+	const toPath = (file: string): string => (file.startsWith('file:') ? fileURLToPath(file) : file);
+	return (file) => {
+		if (paths.some((p) => file === p || file.startsWith(p.endsWith('/') ? p : `${p}/`))) return true;
+		if (patterns.length === 0) return false;
+		const path = toPath(file);
+		return patterns.some((re) => {
+			re.lastIndex = 0;
+			if (re.test(file)) return true;
+			re.lastIndex = 0;
+			return re.test(path);
+		});
+	};
+}
 
 /**
  * For code running in a `vm` context whose errors the main realm's stack hook formats (Jest's source-map
@@ -50,6 +80,7 @@ export const nodeHost: Host = {
 	captureFailure,
 	trimErrorStack,
 	mapPosition: runtime === 'deno' ? () => null : mapPosition,
+	setWrapperFiles: (files) => setWrappers(wrapperMatcher(files)),
 	displayPath,
 	readSource,
 	asyncContext<T>(): AsyncContext<T> {

@@ -42,6 +42,11 @@ export interface V8Stacks {
 	 * context cannot see. `hook` is read at each capture.
 	 */
 	readonly useOuterHook: (hook: () => unknown) => void;
+	/**
+	 * Frames for which `isWrapper` says true are left out at the top of every capture, until the first frame
+	 * that is not one: adapter code, so that sites and owners name the adapter's caller. Null: none.
+	 */
+	readonly setWrappers: (isWrapper: ((file: string) => boolean) | null) => void;
 }
 
 // At most this many frames beyond `stackDepth` are asked for, to see past runs of dependency frames.
@@ -49,6 +54,22 @@ const MAX_SLACK = 32;
 // Stack bottoms remembered, past which the set starts afresh.
 const BOTTOMS_LIMIT = 256;
 const OVERRIDDEN = 'Error.prepareStackTrace or Error.stackTraceLimit is not writable or is overridden by an accessor';
+
+/** Stack lines without the wrapper frames at the top (those before the first frame that is not one). */
+function withoutWrappers(lines: string[], isWrapper: ((file: string) => boolean) | null): string[] {
+	if (isWrapper === null) return lines;
+	const first = lines.findIndex((line) => line.startsWith('    at '));
+	if (first < 0) return lines;
+	let end = first;
+	for (; end < lines.length; end++) {
+		const file = LOCATION.exec(lines[end]!)?.[1];
+		if (file === undefined || !isWrapper(file)) break;
+	}
+	return [...lines.slice(0, first), ...lines.slice(end)];
+}
+
+// Extra frames asked of V8 while wrapper files are set: those skipped at the top must not shorten the stack kept.
+const WRAPPER_SLACK = 16;
 
 /**
  * V8 stack capture. Frames of files under `ownDirectories` (reftrace's, as URLs and as paths) are left out
@@ -86,6 +107,17 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	};
 
 	const frames = frameTable(isHidden, viaHook);
+	let isWrapper: ((file: string) => boolean) | null = null;
+	// Per interned frame: whether it is a wrapper's. Weak, as the frame table may start afresh.
+	let wrapperFrames = new WeakMap<Frame, boolean>();
+	const wrapperFrame = (frame: Frame, test: (file: string) => boolean): boolean => {
+		let known = wrapperFrames.get(frame);
+		if (known === undefined) {
+			known = test(frame.file);
+			wrapperFrames.set(frame, known);
+		}
+		return known;
+	};
 
 	const outer = (): typeof ambient => {
 		const hook = outerHook?.();
@@ -120,8 +152,14 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		let run = 0;
 		longestRun = 0;
 		openRun = null;
+		// While wrapper files are set, hidden and wrapper frames at the top are skipped without counting.
+		let top = isWrapper;
 		for (const site of sites) {
 			const frame = frames.frameOf(site);
+			if (top !== null) {
+				if (frame === null || wrapperFrame(frame, top)) continue;
+				top = null;
+			}
 			if (frame === null || frame.dependency) {
 				run++;
 				if (frame !== null) {
@@ -146,12 +184,12 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		if (!cutShort || slack === MAX_SLACK) return first;
 		if (longestRun > slack) {
 			slack = Math.min(MAX_SLACK, longestRun);
-			Error.stackTraceLimit = limit = depth + slack;
+			Error.stackTraceLimit = limit = depth + slack + (isWrapper === null ? 0 : WRAPPER_SLACK);
 			return take(above);
 		}
 		const start = openRun;
 		if (start === null || bottoms.has(start)) return first;
-		Error.stackTraceLimit = limit = depth + MAX_SLACK;
+		Error.stackTraceLimit = limit = depth + MAX_SLACK + (isWrapper === null ? 0 : WRAPPER_SLACK);
 		const probed = take(above);
 		if (longestRun > slack) slack = Math.min(MAX_SLACK, longestRun);
 		else {
@@ -176,7 +214,7 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			frames.bound();
 			Error.prepareStackTrace = collect;
 			depth = maxFrames;
-			Error.stackTraceLimit = limit = depth + slack;
+			Error.stackTraceLimit = limit = depth + slack + (isWrapper === null ? 0 : WRAPPER_SLACK);
 			const captured = wider(above, take(above));
 			if (captured === null) failure = OVERRIDDEN;
 			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
@@ -197,14 +235,11 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			const holder = Object.create(error) as { stack?: unknown };
 			Error.captureStackTrace(holder, above);
 			let text: string | undefined;
+			const wrappers = isWrapper;
 			Object.defineProperty(error, 'stack', {
 				configurable: true,
 				enumerable: false,
-				get: () =>
-					(text ??= String(holder.stack)
-						.split('\n')
-						.filter((line) => !isOwnLine(line))
-						.join('\n')),
+				get: () => (text ??= withoutWrappers(String(holder.stack).split('\n').filter((line) => !isOwnLine(line)), wrappers).join('\n')),
 				set: (value: string) => {
 					text = value;
 				},
@@ -218,5 +253,10 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		outerHook = hook;
 	};
 
-	return { captureFrames, trimErrorStack, captureFailure: () => failure, useOuterHook };
+	const setWrappers = (test: ((file: string) => boolean) | null): void => {
+		isWrapper = test;
+		wrapperFrames = new WeakMap();
+	};
+
+	return { captureFrames, trimErrorStack, captureFailure: () => failure, useOuterHook, setWrappers };
 }

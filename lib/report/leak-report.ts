@@ -38,6 +38,12 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
 		for (const frame of snapshot.stacks[entry.stack] ?? []) lines.push(stackLine(safe(frame), paint));
 	});
 	if (site.stacks.length > STACKS_PER_SITE) lines.push(`    ... and ${plural(site.stacks.length - STACKS_PER_SITE, 'more stack')}`);
+	for (const { object } of site.objects.slice(0, OBJECTS_PER_SITE)) {
+		const balance = snapshot.objects.find((o) => o.object === object)?.balance;
+		if (balance === undefined) continue;
+		lines.push(`    balance of ${safe(object)} (retains +, releases -, paths that cancel pruned):`);
+		for (const line of balance) lines.push(`      ${safe(line)}`);
+	}
 	lines.push(`    ${signatureText(siteSignature(snapshot, site))}`);
 	return lines;
 }
@@ -80,6 +86,21 @@ export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Pai
 	return lines;
 }
 
+// Long-lived references listed per reference at most this many; the rest are counted.
+const LONG_LIVED = 10;
+
+/** References meant to live until exit, listed apart: they are not leaks. */
+function describeLongLived(snapshot: Snapshot): string[] {
+	const refs = snapshot.longLived ?? [];
+	if (refs.length === 0) return [];
+	const lines = [`  expected to live until exit (not leaks): ${plural(refs.length, 'reference')}`];
+	for (const ref of refs.slice(0, LONG_LIVED)) {
+		lines.push(`    ${safe(ref.object)} ref #${ref.ref} owned by ${safe(ref.owner)}${ref.site === null ? '' : ` at ${safe(ref.site)}`}`);
+	}
+	if (refs.length > LONG_LIVED) lines.push(`    ... and ${plural(refs.length - LONG_LIVED, 'more')}`);
+	return lines;
+}
+
 /**
  * The report printed at exit (and by `renderSnapshot`): grouped live references, violations, and a
  * one-line summary. `at` names the moment when it is not the end of the process (`SIGINT`: the
@@ -90,10 +111,11 @@ export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | 
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
 		const line = `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
-		return [line, ...recapLines(snapshot, paint)].join('\n');
+		return [line, ...describeLongLived(snapshot), ...recapLines(snapshot, paint)].join('\n');
 	}
 	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref')}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
+	lines.push(...describeLongLived(snapshot));
 	lines.push(...recapLines(snapshot, paint));
 	lines.push(paint.bold(summaryLine(snapshot)));
 	return lines.join('\n');
