@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { supportsColor } from 'chalk';
 import { writeAll } from './node-write.js';
-
-/** Colour level of stdout: as for reports on stderr, FORCE_COLOR wins over NO_COLOR, as in Node. */
-function stdoutLevel(env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
-	const detected = supportsColor === false ? 0 : supportsColor.level;
-	if (env['FORCE_COLOR'] === undefined && env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return 0;
-	return detected;
-}
+import { colorLevel } from './runtime.js';
 
 /** What the command line gets from Node (the shape `cli/main.ts` asks for). */
 interface NodeCliIo {
@@ -29,7 +22,7 @@ export const nodeCliIo: NodeCliIo = {
 	},
 	out: (text) => writeAll(1, text),
 	err: (text) => writeAll(2, text),
-	colorLevel: stdoutLevel(process.env),
+	colorLevel: colorLevel(process.env, () => process.stdout),
 };
 
 /** Runs the command line with this process's arguments and sets its exit status. */

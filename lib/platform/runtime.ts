@@ -57,13 +57,18 @@ function forcedLevel(value: string): 0 | 1 | 2 | 3 {
  * (TERM, COLORTERM, CI...).
  */
 export function stderrColorLevel(env: Readonly<Record<string, string | undefined>>): 0 | 1 | 2 | 3 {
+	return colorLevel(env, () => process.stderr);
+}
+
+/** The colour level of a stream, by the same rules as stderr's. */
+export function colorLevel(env: Readonly<Record<string, string | undefined>>, stream: () => unknown): 0 | 1 | 2 | 3 {
 	const force = env['FORCE_COLOR'];
 	if (force !== undefined) return forcedLevel(force);
 	if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return 0;
 	try {
-		const stderr = process.stderr as Partial<import('node:tty').WriteStream>;
-		if (stderr.isTTY !== true) return 0;
-		const depth = stderr.getColorDepth?.() ?? 4;
+		const tty = stream() as Partial<import('node:tty').WriteStream>;
+		if (tty.isTTY !== true) return 0;
+		const depth = tty.getColorDepth?.() ?? 4;
 		return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0;
 	} catch {
 		return 0;
