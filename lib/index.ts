@@ -42,5 +42,16 @@ export {
 export { checkLeaks } from './check-leaks.js';
 export { snapshot } from './snapshot.js';
 export { renderSnapshot } from './report/leak-report.js';
+// Count semantics (issue 9): nested counts, weak handles, exclusive sections, revocation.
+export { WeakHandle } from './ref.js';
+export {
+	AfterRevokeError,
+	UseAfterRevokeError,
+	AcquireAfterRevokeError,
+	ExclusiveNotUniqueError,
+	AcquireDuringExclusiveError,
+	type CountViolation,
+} from './errors.js';
+export type { CountKind, SnapshotRevocation } from './data.js';
 
 start(nodeHost);

@@ -1,6 +1,7 @@
 import { clock, epochMilliseconds, milliseconds } from './clock.js';
-import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef } from './data.js';
-import { beginEvent } from './events.js';
+import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef, type SnapshotRevocation } from './data.js';
+import { beginEvent, makeEvent } from './events.js';
+import { stillHeld } from './gate.js';
 import { host } from './platform/host.js';
 import { liveRecords, type Entry, type ObjectRecord } from './record.js';
 import { increment, violationCounts } from './tally.js';
@@ -55,6 +56,15 @@ export function snapshotOf(entry: Entry): Snapshot {
 	return build([[entry.record, [entry]]]);
 }
 
+/** A revoked object's revoke, and the references live then that are still held; null when it was not revoked. */
+function revocationOf(record: ObjectRecord): SnapshotRevocation | null {
+	const revoked = record.gate?.revoked;
+	if (!revoked) return null;
+	const { site, time } = makeEvent('revoke', revoked.ref, revoked.owner, revoked.stack, revoked.time);
+	const held = stillHeld(revoked).map((entry) => entry.id);
+	return { reason: revoked.reason, ref: revoked.ref, owner: revoked.owner, site, time, liveAtRevoke: revoked.live.length, stillHeld: held };
+}
+
 function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Snapshot {
 	const now = clock();
 	const stacks: (readonly string[])[] = [];
@@ -84,7 +94,8 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 			const collected = entry.ending === 'leaked';
 			if (collected) collectedCount++;
 			const age = milliseconds(now - entry.time);
-			refs.push({ ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age, collected });
+			const heldBy = entry.heldBy?.label ?? null;
+			refs.push({ ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age, collected, heldBy });
 			let site = sites.get(event.site);
 			if (site === undefined) {
 				site = { site: event.site, source: event.source, objects: new Map(), refs: 0, collected: 0, oldest: 0, stacks: new Map(), owners: new Map() };
@@ -101,7 +112,8 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		}
 		if (refs.length === 0) continue;
 		refCount += refs.length;
-		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs });
+		const holds = record.holds === null ? null : { ref: record.holds.ref, object: record.holds.record.label };
+		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs, holds, revoked: revocationOf(record) });
 	}
 	const siteList = [...sites.values()]
 		.sort((a, b) => b.refs - a.refs)

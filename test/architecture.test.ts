@@ -97,9 +97,9 @@ test('lower layers never import the ones above them', () => {
 		['index.ts', 'register.ts', 'vitest.ts', 'start.ts'],
 		['ref.ts'],
 		['check-leaks.ts', 'gc-leaks.ts', 'exit-report.ts'],
-		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'events.ts', 'sources.ts'],
-		['record.ts', 'scope.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts'],
-		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'wording.ts', 'data.ts'],
+		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'events.ts', 'sources.ts', 'explain-counts.ts'],
+		['record.ts', 'gate.ts', 'scope.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts'],
+		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'wording.ts', 'data.ts', 'report/chain.ts'],
 		[
 			'platform/node.ts',
 			'platform/node-source-map.ts',
