@@ -42,7 +42,7 @@ export const CULPRIT: { readonly [op in EventOp]?: string } = {
 	use: '.value read here',
 	acquire: 'acquire called here',
 	move: 'move called here',
-	'try-acquire': 'tryAcquire called here',
+	'try-acquire': 'tryAcquire called here, on a weak handle made from',
 	exclusive: 'exclusive called here',
 	revoke: 'revoke called here',
 	weak: 'weak called here',
