@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
-import { configure, renderSnapshot, snapshot, track, type ReleaseAfterMoveError } from '../lib/index.js';
+import { configure, type LeakError, renderSnapshot, snapshot, track, type ReleaseAfterMoveError } from '../lib/index.js';
 import { allowLeaks } from '../lib/vitest.js';
-import { collectViolations, lineOf, siteOf } from './helpers.js';
+import { collectGarbage, collectViolations, lineOf, siteOf } from './helpers.js';
 
 const site = (marker: string) => siteOf(import.meta.url, marker);
 
@@ -121,4 +121,27 @@ test('a parent with live refs of its own is still listed for them, not for the h
 	expect(socket.count).toBe(2);
 	direct.release();
 	socket.release();
+});
+
+test('a nested count dropped without release is reported once, by its own ref; the ref it holds is folded under it', async () => {
+	allowLeaks();
+	const seen = collectViolations({ mode: 'list' });
+	const parent = track({}, { name: 'Device' });
+	const label = (() => {
+		const child = track({}, { name: 'View', holds: parent.acquire('view') });
+		return child.label;
+	})();
+	await new Promise((resolve) => setTimeout(resolve, 0));
+	const parentEntries = () => snapshot().objects.find((o) => o.object === parent.label)?.refs ?? [];
+	await collectGarbage(() => parentEntries().some((r) => r.collected));
+	expect(seen.map((e) => [e.kind, (e as unknown as LeakError).leaks.objects[0]?.object])).toEqual([['leak', label]]);
+	expect(parentEntries().map((r) => [r.heldBy, r.collected])).toEqual([
+		[label, true],
+		[null, false],
+	]);
+	const text = renderSnapshot(snapshot());
+	expect(text).toContain(`    ${label} holds ref #`);
+	expect(text).toContain(`${parent.label} has 1/2`);
+	expect(text).not.toContain(`${parent.label} has 2/2`);
+	parent.release();
 });
