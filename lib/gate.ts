@@ -19,6 +19,7 @@ interface Inside {
 let context: AsyncContext<Inside> | undefined;
 
 function gateOf(record: ObjectRecord): Gate {
+	record.watched = true;
 	return (record.gate ??= { revoked: null, sections: [] });
 }
 
@@ -52,7 +53,9 @@ function close(record: ObjectRecord, section: Section): void {
 	if (gate === null) return;
 	const index = gate.sections.lastIndexOf(section);
 	if (index >= 0) gate.sections.splice(index, 1);
-	if (gate.sections.length === 0 && gate.revoked === null) record.gate = null;
+	if (gate.sections.length > 0 || gate.revoked !== null) return;
+	record.gate = null;
+	record.watched = record.recorded;
 }
 
 /**

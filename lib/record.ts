@@ -197,8 +197,10 @@ export class ObjectRecord {
 	private quarantineNext = 0;
 	/** Whether references are recorded (list/full modes): read on every acquire. */
 	readonly recorded: boolean;
-	/** Revocation and exclusive sections: null for nearly every object, so an acquire pays one check for both. */
+	/** Revocation and exclusive sections: null for nearly every object; set and cleared by `gate.ts`, with `watched`. */
 	gate: Gate | null = null;
+	/** Whether an acquire has more to do than count: record (list/full) or pass the gate. One check in off mode. */
+	watched: boolean;
 	/** The reference of another count this nested count holds (`track(v, { holds })`), or null. */
 	holds: Held | null = null;
 
@@ -211,6 +213,7 @@ export class ObjectRecord {
 	) {
 		this.id = objectId(name);
 		this.recorded = settings.mode !== 'off';
+		this.watched = this.recorded;
 		this.quarantine = this.recorded ? new Array<Entry | undefined>(settings.quarantine) : [];
 		if (this.recorded) liveRecords.add(this);
 	}

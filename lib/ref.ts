@@ -193,6 +193,12 @@ export class Ref<T extends object> {
 		checkOwner(owner);
 		if (this.#state !== 'live') return Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire, owner);
 		const record = this.#record;
+		// `watched` is false only in off mode with no gate: then one check covers both, as `recorded` did.
+		if (!record.watched) {
+			const plain = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+			record.count++;
+			return plain;
+		}
 		if (record.gate !== null) {
 			const refused = Ref.#refused(this, 'acquire', ABOVE.acquire, owner);
 			if (refused !== null) return refused;
@@ -233,6 +239,11 @@ export class Ref<T extends object> {
 			return Ref.#dead(this, 'move', this.#state === 'moved' ? 'double-move' : 'move-after-release', ABOVE.move, owner);
 		}
 		const record = this.#record;
+		if (!record.watched) {
+			const plain = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+			this.#state = 'moved';
+			return plain;
+		}
 		if (record.gate?.revoked) return Ref.#refused(this, 'move', ABOVE.move, owner)!;
 		const entry = this.#link;
 		// The new token and its entry before this one becomes moved: a stack overflow on the way must leave
