@@ -193,21 +193,18 @@ export class Ref<T extends object> {
 		checkOwner(owner);
 		if (this.#state !== 'live') return Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire, owner);
 		const record = this.#record;
-		// `watched` is false only in off mode with no gate: then one check covers both, as `recorded` did.
-		if (!record.watched) {
-			const plain = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
-			record.count++;
-			return plain;
-		}
-		if (record.gate !== null) {
-			const refused = Ref.#refused(this, 'acquire', ABOVE.acquire, owner);
-			if (refused !== null) return refused;
-		}
 		// The token and its entry first, the count last, with no call after it: a stack overflow on the way
 		// leaves the count as it was. Begun here, not in the constructor: each frame between the capture and
 		// the application's call costs V8 a frame walk.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
-		if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
+		// `watched` is false only in off mode with no gate: one check there, as `recorded` was.
+		if (record.watched) {
+			if (record.gate !== null) {
+				const refused = Ref.#refused(this, 'acquire', ABOVE.acquire, owner);
+				if (refused !== null) return refused;
+			}
+			if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
+		}
 		record.count++;
 		return ref;
 	}
@@ -239,16 +236,16 @@ export class Ref<T extends object> {
 			return Ref.#dead(this, 'move', this.#state === 'moved' ? 'double-move' : 'move-after-release', ABOVE.move, owner);
 		}
 		const record = this.#record;
-		if (!record.watched) {
-			const plain = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
-			this.#state = 'moved';
-			return plain;
-		}
-		if (record.gate?.revoked) return Ref.#refused(this, 'move', ABOVE.move, owner)!;
 		const entry = this.#link;
 		// The new token and its entry before this one becomes moved: a stack overflow on the way must leave
 		// this ref live and the count held, as if the move had not been called.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		// Off mode with no gate: one check, where `typeof entry` was; a live ref has an entry in list/full.
+		if (!record.watched) {
+			this.#state = 'moved';
+			return ref;
+		}
+		if (record.gate?.revoked) return Ref.#refused(this, 'move', ABOVE.move, owner)!;
 		if (typeof entry !== 'object') {
 			this.#state = 'moved';
 			return ref;
