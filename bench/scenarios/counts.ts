@@ -22,50 +22,60 @@ function counter(weak: boolean): Operation {
 	};
 }
 
-function roots(mode: Mode): Ref<object> {
+function setup(mode: Mode): { plain: Ref<object>; nested: Ref<object> } {
 	// Every setting a pair row sets, so that no earlier scenario's (a 1% sample, say) carries over.
 	configure({ mode, sample: 1, releaseStackDepth: 4, exitReport: false, onViolation: 'throw' });
 	const value = { id: 0 };
 	const parent = track(value, { name: 'BenchParent' });
 	const nested = track(value, { name: 'BenchNested', holds: parent });
-	keep(nested);
-	return nested;
+	const plain = track({ id: 1 }, { name: 'BenchObject' });
+	keep([plain, nested]);
+	return { plain, nested };
 }
 
 const MODES: readonly Mode[] = ['off', 'list', 'full'];
 
-/** An acquire+release on a count nested in another. */
+/** Each mode twice, in the same loop: through the scenario's path (`mode`), and a plain acquire+release (`mode, plain count`). */
+function variants(path: (roots: { plain: Ref<object>; nested: Ref<object> }) => () => void, weak: boolean) {
+	return [
+		{ name: 'counter', setup: () => counter(weak) },
+		...MODES.flatMap((mode) => [
+			{
+				name: mode,
+				setup: (): Operation => {
+					const step = path(setup(mode));
+					return (n) => {
+						for (let i = 0; i < n; i++) step();
+					};
+				},
+			},
+			{
+				name: `${mode}, plain count`,
+				setup: (): Operation => {
+					const { plain } = setup(mode);
+					const step = () => plain.acquire().release();
+					return (n) => {
+						for (let i = 0; i < n; i++) step();
+					};
+				},
+			},
+		]),
+	];
+}
+
+/** An acquire+release on a count nested in another, beside a plain count's in the same loop. */
 export const nestedPair: Scenario = {
 	name: 'nested-count acquire+release',
 	batch: 1000,
-	variants: [
-		{ name: 'counter', setup: () => counter(false) },
-		...MODES.map((mode) => ({
-			name: mode,
-			setup: (): Operation => {
-				const nested = roots(mode);
-				return (n) => {
-					for (let i = 0; i < n; i++) nested.acquire().release();
-				};
-			},
-		})),
-	],
+	variants: variants(({ nested }) => () => nested.acquire().release(), false),
 };
 
-/** A tryAcquire+release through a weak handle. */
+/** A tryAcquire+release through a weak handle, beside a plain count's acquire+release in the same loop. */
 export const weakPair: Scenario = {
 	name: 'weak tryAcquire+release',
 	batch: 1000,
-	variants: [
-		{ name: 'counter', setup: () => counter(true) },
-		...MODES.map((mode) => ({
-			name: mode,
-			setup: (): Operation => {
-				const handle = roots(mode).weak();
-				return (n) => {
-					for (let i = 0; i < n; i++) handle.tryAcquire()!.release();
-				};
-			},
-		})),
-	],
+	variants: variants(({ nested }) => {
+		const handle = nested.weak();
+		return () => handle.tryAcquire()!.release();
+	}, true),
 };
