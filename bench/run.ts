@@ -9,6 +9,7 @@ import { move } from './scenarios/move.js';
 import { pairOutstanding } from './scenarios/pair-outstanding.js';
 import { pair } from './scenarios/pair.js';
 import { tracing } from './scenarios/trace.js';
+import { nestedPair, weakPair } from './scenarios/counts.js';
 
 // Paths are relative to the package root, where `npm run bench` runs.
 // `--quick`: fewer, shorter rounds. `--docs`: only re-render docs/benchmarks.md from the last results.
@@ -21,7 +22,7 @@ async function run(): Promise<{ rows: Row[]; machine: Machine }> {
 	// First, while the only live references are its own.
 	rows.push(...(await measure(exitReport, options)));
 	rows.push({ scenario: exitReport.name, variant: COLD, nsPerOp: coldMilliseconds * 1e6, ratio: null, samples: [coldMilliseconds * 1e6] });
-	for (const scenario of [pair, pairOutstanding, move, tracing, instrumentedPair]) {
+	for (const scenario of [pair, nestedPair, weakPair, pairOutstanding, move, tracing, instrumentedPair]) {
 		process.stderr.write(`measuring ${scenario.name}\n`);
 		rows.push(...(await measure(scenario, options)));
 	}

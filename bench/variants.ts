@@ -138,4 +138,5 @@ export const MEANINGS: Readonly<Record<string, string>> = {
 	eager: 'a minimal tracker storing `new Error().stack` strings per event, as VS Code\'s DisposableTracker does',
 	isograph: '`@isograph/reference-counted-pointer`, a refcount library without debugging (no move: the handle is passed on)',
 	'full + trace': '`full` with the timeline export on (`REFTRACE_TRACE`), written to /dev/null',
+	'off, plain count': 'in the nested-count and weak-handle tables: a plain acquire+release in the same loop as the row above it, for a same-run comparison (so for `list` and `full`)',
 };

@@ -11,14 +11,18 @@
  */
 export type Mode = 'off' | 'list' | 'full';
 
-/** A reference's state: `live` until it is released or moved away; never live again after that. */
-export type RefState = 'live' | 'released' | 'moved';
+/**
+ * A reference's state: `live` until it is released or moved away; never live again after that. `revoked`:
+ * still counted, but its object was revoked (`ref.revoke()`); it must still be released.
+ */
+export type RefState = 'live' | 'released' | 'moved' | 'revoked';
 
 /**
  * What a reference event did. `use` is a read of `.value`; `dispose` a `[Symbol.dispose]()` call (or an
- * instrumented dispose/close); `call` a call of an instrumented object's method.
+ * instrumented dispose/close); `call` a call of an instrumented object's method; `try-acquire` an acquire
+ * through a weak handle; `exclusive`, `revoke` and `weak` the `Ref` methods.
  */
-export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak' | 'call';
+export type EventOp = 'track' | 'acquire' | 'move' | 'release' | 'dispose' | 'use' | 'leak' | 'call' | 'try-acquire' | 'exclusive' | 'revoke' | 'weak';
 
 /** One event in a reference's life, as shown in reports and carried by errors. Plain, JSON-serialisable data. */
 export interface RefEvent {
@@ -52,13 +56,17 @@ export type ViolationKind =
 	| 'move-after-release'
 	| 'double-move'
 	| 'on-zero-failed'
-	| 'leak';
+	| 'leak'
+	| CountKind;
 
 /** The misuses of one reference, caught at the offending call. */
-export type MisuseKind = Exclude<ViolationKind, 'on-zero-failed' | 'leak'>;
+export type MisuseKind = Exclude<ViolationKind, 'on-zero-failed' | 'leak' | CountKind>;
 
-/** What an earlier event is to the culprit: the reference's beginning, its release, its move away, or other history. */
-export type PriorRole = 'acquire' | 'release' | 'move' | 'history';
+/**
+ * What an earlier event is to the culprit: the reference's beginning, its release, its move away, or other
+ * history; for the count kinds, the revoke, the exclusive section, or another live reference.
+ */
+export type PriorRole = 'acquire' | 'release' | 'move' | 'history' | 'revoke' | 'section' | 'other';
 
 /** An earlier event that makes the culprit wrong; `title` is how the report introduces it (`first released`). */
 export interface PriorEvent {
@@ -102,7 +110,7 @@ export interface LeakData {
 }
 
 /** Version of the snapshot and JSON report layout; bumped on any incompatible change. */
-export const SNAPSHOT_SCHEMA = 'reftrace.snapshot/1';
+export const SNAPSHOT_SCHEMA = 'reftrace.snapshot/2';
 
 /** One live reference in a snapshot. */
 export interface SnapshotRef {
@@ -120,6 +128,8 @@ export interface SnapshotRef {
 	readonly age: number;
 	/** True when the garbage collector found the reference dropped without a release: a certain leak. */
 	readonly collected: boolean;
+	/** The label of the nested count that holds this reference (`track(v, { holds })`), or null. */
+	readonly heldBy: string | null;
 }
 
 /** One tracked object that still has references. */
@@ -136,6 +146,10 @@ export interface SnapshotObject {
 	 * pruned. Absent for other objects.
 	 */
 	readonly balance?: readonly string[];
+	/** The reference of another count that this nested count holds (`track(v, { holds })`), or null. */
+	readonly holds: { readonly ref: number; readonly object: string } | null;
+	/** When the object was revoked (`ref.revoke()`), and which references taken before are still held; else null. */
+	readonly revoked: SnapshotRevocation | null;
 }
 
 /** The live references taken at one site (the frame that called track/acquire/move). */
@@ -243,4 +257,24 @@ export interface MergedReport {
 	/** Signatures of every report's violations, summed, with how many reports saw each. */
 	readonly signatures: readonly (SignatureCount & { readonly processes: number })[];
 	readonly suppressed: Readonly<Partial<Record<ViolationKind, number>>>;
+}
+
+/** The violations of the count semantics: revocation and exclusive sections. */
+export type CountKind = 'use-after-revoke' | 'acquire-after-revoke' | 'exclusive-not-unique' | 'acquire-during-exclusive';
+
+/** A revoked object in a snapshot: the revoke, and the references live then that are still not released. */
+export interface SnapshotRevocation {
+	/** Why, as given to `revoke(reason)`; null when no reason was given. */
+	readonly reason: string | null;
+	/** The reference it was revoked through, and its owner. */
+	readonly ref: number;
+	readonly owner: string;
+	/** `file:line:column` of the `revoke` call, or null when no stack was recorded (list mode). */
+	readonly site: string | null;
+	/** Milliseconds since the Unix epoch. */
+	readonly time: number;
+	/** How many references were live at the revoke. */
+	readonly liveAtRevoke: number;
+	/** Ids of those references that are still not released (in `refs`), oldest first. */
+	readonly stillHeld: readonly number[];
 }

@@ -172,7 +172,8 @@ export type Violation =
 	| MoveAfterReleaseError
 	| DoubleMoveError
 	| OnZeroFailedError
-	| LeakError;
+	| LeakError
+	| CountViolation;
 
 /**
  * Gives `error` its message as an own property now, as any error has by the time the application sees
@@ -188,3 +189,61 @@ export function withMessage<E extends RefTraceError>(error: E): E {
 export function reportText(error: Violation, paint: Paint): string {
 	return paint === plain ? error.message : renderViolation(error, paint);
 }
+
+/** A misuse through a reference whose object was revoked: carries the revoke's `reason` and names the revoke. */
+export abstract class AfterRevokeError extends MisuseError {
+	/** Why the object was revoked, as given to `revoke(reason)`; null when none was given. */
+	readonly reason: string | null;
+
+	constructor(data: Omit<ViolationData, 'kind'>, reason: string | null) {
+		super(data);
+		this.reason = reason;
+	}
+
+	/** The revoke (null in `off` mode, which records no history). */
+	get revoke(): RefEvent | null {
+		return this.find('revoke');
+	}
+}
+
+/** `.value` (or `exclusive`, or a second `revoke`) through a revoked reference. Names the revoke and the acquire of the reference used. */
+export class UseAfterRevokeError extends AfterRevokeError {
+	readonly kind = 'use-after-revoke';
+	get acquire(): RefEvent | null {
+		return this.find('acquire');
+	}
+}
+
+/** An acquire or move through a revoked reference. Names the revoke. */
+export class AcquireAfterRevokeError extends AfterRevokeError {
+	readonly kind = 'acquire-after-revoke';
+}
+
+/** `exclusive(fn)` entered while other references were live. Names them (`others`). */
+export class ExclusiveNotUniqueError extends MisuseError {
+	readonly kind = 'exclusive-not-unique';
+	/** The other live references, as the events that took them (empty in `off` mode). */
+	get others(): RefEvent[] {
+		return this.earlier.filter((prior) => prior.role === 'other').map((prior) => prior.event);
+	}
+}
+
+/** An acquire (or `tryAcquire`) of an object while an exclusive section on it runs. Names the section. */
+export class AcquireDuringExclusiveError extends MisuseError {
+	readonly kind = 'acquire-during-exclusive';
+	/** Whether the intruding call ran in another async task than the section's (false: inside it). */
+	readonly fromOtherTask: boolean;
+
+	constructor(data: Omit<ViolationData, 'kind'>, fromOtherTask: boolean) {
+		super(data);
+		this.fromOtherTask = fromOtherTask;
+	}
+
+	/** The section's entry: its owner, and its site in `full` mode. */
+	get section(): RefEvent | null {
+		return this.find('section');
+	}
+}
+
+/** Every violation of the count semantics (revocation, exclusive sections). */
+export type CountViolation = UseAfterRevokeError | AcquireAfterRevokeError | ExclusiveNotUniqueError | AcquireDuringExclusiveError;

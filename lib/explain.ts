@@ -8,7 +8,10 @@ import type { Entry, ObjectRecord } from './record.js';
 import { describeThrown, formatAge, plural, thrownStack } from './report/format.js';
 import { liveEntries, snapshotOf, snapshotOfEntries } from './snapshot.js';
 import { captureStack } from './stack.js';
-import { BEGUN, ENDED, MISUSE, NOTE, onZeroSummary } from './wording.js';
+import { BEGUN, deadCall, ENDED, MISUSE, NOTE, onZeroSummary } from './wording.js';
+
+// Calls through a dead reference reported as a use, whose summary names the call rather than `.value`.
+const DEAD_CALLS = new Set<EventOp>(['weak', 'exclusive', 'revoke']);
 
 /*
  * Turns what the record knows into the error that explains a violation: the culprit's event, the earlier
@@ -28,7 +31,7 @@ export interface Culprit {
 }
 
 /** The offending call as an event, its stack captured now (in every mode: violations are rare). */
-function culpritEvent(culprit: Culprit, above: Function): RefEvent {
+export function culpritEvent(culprit: Culprit, above: Function): RefEvent {
 	return makeEvent(culprit.op, culprit.ref, culprit.owner, captureStack(culprit.record.settings.stackDepth, above), clock());
 }
 
@@ -47,14 +50,14 @@ function priors(kind: MisuseKind, entry: Entry): PriorEvent[] {
 }
 
 /** Why earlier events lack something, said once in the report: no history (off), no stacks (list, or not sampled). */
-function historyNote(record: ObjectRecord, entry: Entry | null): string | null {
+export function historyNote(record: ObjectRecord, entry: Entry | null): string | null {
 	if (!record.recorded) return NOTE.off(record.label);
 	if (record.settings.mode !== 'full') return NOTE.list(record.label);
 	if (entry !== null && entry.stack === null) return NOTE.sampled(record.settings.sample);
 	return null;
 }
 
-function trimmed<E extends Error>(error: E, above: Function): E {
+export function trimmed<E extends Error>(error: E, above: Function): E {
 	host().trimErrorStack(error, above);
 	return error;
 }
@@ -66,7 +69,8 @@ export function misuse(kind: MisuseKind, culprit: Culprit, wasMoved: boolean, ab
 	const earlier = entry === null ? [] : priors(kind, entry);
 	const moved = earlier.find((p) => p.role === 'move')?.event;
 	const away = !wasMoved ? 'released' : moved === undefined ? 'moved' : `moved to ${moved.owner}`;
-	const summary = summaryText ?? MISUSE[kind].summary(`ref #${culprit.ref} of ${record.label}`, away);
+	const subject = `ref #${culprit.ref} of ${record.label}`;
+	const summary = summaryText ?? (DEAD_CALLS.has(culprit.op) ? deadCall(culprit.op, subject, away) : MISUSE[kind].summary(subject, away));
 	const data = { object: record.label, summary, culprit: event, earlier, count: record.count, note: historyNote(record, entry), detail: null };
 	return trimmed(new ERRORS[kind](data), above);
 }

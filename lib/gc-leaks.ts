@@ -27,8 +27,9 @@ function collected(entry: Entry): void {
 	if (entry.end !== null) return;
 	const { record } = entry;
 	record.end(entry, 'leaked', null, collected, null);
-	// Left live by a checked scope or test, and reported there: the same leak is reported once.
-	if (reportedAsLeft(entry)) return;
+	// Left live by a checked scope or test, and reported there: the same leak is reported once. Held by a
+	// recorded nested count: that count's own references leaked, and were reported as they were collected.
+	if (reportedAsLeft(entry) || entry.heldBy?.recorded) return;
 	// Screened here, before the per-site print limit: a suppressed leak is neither printed nor counted there.
 	if (suppressedEntry(entry)) return;
 	const policy = record.settings.onViolation;

@@ -49,6 +49,18 @@ export { withOwner } from './owner-context.js';
 export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
 export { markLongLived } from './long-lived.js';
 
+// Count semantics (issue 9): nested counts, weak handles, exclusive sections, revocation.
+export { WeakHandle } from './ref.js';
+export {
+	AfterRevokeError,
+	UseAfterRevokeError,
+	AcquireAfterRevokeError,
+	ExclusiveNotUniqueError,
+	AcquireDuringExclusiveError,
+	type CountViolation,
+} from './errors.js';
+export type { CountKind, SnapshotRevocation } from './data.js';
+
 start(nodeHost);
 
 // Reports people work with: triage signatures, suppressions, merged reports (`reftrace merge`).

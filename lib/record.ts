@@ -6,8 +6,8 @@ import type { Settings } from './settings.js';
 import { host } from './platform/host.js';
 import { internFrames, type Stack } from './stack.js';
 
-/** How a reference came to be: the object's first reference, a new count, or a hand-off. */
-export type Origin = 'track' | 'acquire' | 'move';
+/** How a reference came to be: the object's first reference, a new count (`try-acquire`: through a weak handle), or a hand-off. */
+export type Origin = 'track' | 'acquire' | 'move' | 'try-acquire';
 /** How a reference ended; `leaked` means it was collected while still live. */
 export type Ending = 'released' | 'moved' | 'leaked';
 
@@ -83,6 +83,8 @@ export function noteViolation(error: Violation): void {
 // taken under, and the checked scope a reference was taken in.
 const roots = new WeakMap<Entry, number>();
 const scopes = new WeakMap<Entry, Scope>();
+// The nested count holding an entry's reference (`track(v, { holds })`).
+const holders = new WeakMap<Entry, ObjectRecord>();
 
 /**
  * One reference's history as plain data. The live list and the quarantine hold entries, never the Ref
@@ -118,6 +120,51 @@ export class Entry {
 	get scope(): Scope | null {
 		return scopes.get(this) ?? null;
 	}
+
+	/** The nested count that holds this reference, or null. */
+	get heldBy(): ObjectRecord | null {
+		return holders.get(this) ?? null;
+	}
+
+	set heldBy(holder: ObjectRecord | null) {
+		if (holder === null) holders.delete(this);
+		else holders.set(this, holder);
+	}
+}
+
+/** A revoke (`ref.revoke(reason)`): who, where, why, and the references live at that moment. */
+export interface Revocation {
+	readonly ref: number;
+	/** The revoking reference's owner, as `Ref.owner` read it then. */
+	readonly owner: string;
+	readonly stack: Stack | null;
+	readonly time: number;
+	/** As given to `revoke(reason)`; null when none was. */
+	readonly reason: string | null;
+	/** Entries live at the revoke, oldest first (list/full); those not yet ended are still held. */
+	readonly live: readonly Entry[];
+}
+
+/** An exclusive section (`ref.exclusive(fn)`) while `fn` runs. */
+export interface Section {
+	readonly ref: number;
+	readonly owner: string;
+	readonly stack: Stack | null;
+	readonly time: number;
+}
+
+/** What makes an acquire on an object a violation: a revoke, or open exclusive sections (newest last). */
+export interface Gate {
+	revoked: Revocation | null;
+	readonly sections: Section[];
+}
+
+/** The reference a nested count holds on its parent count. */
+export interface Held {
+	readonly ref: number;
+	readonly record: ObjectRecord;
+	/** Its entry when the parent is recorded (list/full), else null. */
+	readonly entry: Entry | null;
 }
 
 /*
@@ -151,6 +198,12 @@ export class ObjectRecord {
 	private quarantineNext = 0;
 	/** Whether references are recorded (list/full modes): read on every acquire. */
 	readonly recorded: boolean;
+	/** Revocation and exclusive sections: null for nearly every object; set and cleared by `gate.ts`, with `watched`. */
+	gate: Gate | null = null;
+	/** Whether an acquire has more to do than count: record (list/full) or pass the gate. One check in off mode. */
+	watched: boolean;
+	/** The reference of another count this nested count holds (`track(v, { holds })`), or null. */
+	holds: Held | null = null;
 
 	/** Takes the settings in force now; the object keeps them for life. */
 	constructor(
@@ -161,6 +214,7 @@ export class ObjectRecord {
 	) {
 		this.id = objectId(name);
 		this.recorded = settings.mode !== 'off';
+		this.watched = this.recorded;
 		this.quarantine = this.recorded ? new Array<Entry | undefined>(settings.quarantine) : [];
 		if (this.recorded) liveRecords.add(this);
 	}

@@ -2,7 +2,9 @@ import type { EventOp, MisuseKind, RefState } from './data.js';
 import { dispatch } from './dispatch.js';
 import { ownerOf } from './events.js';
 import { misuse, onZeroFailed, type Culprit } from './explain.js';
-import { ObjectRecord, type Entry } from './record.js';
+import { afterRevoke, intrusion, notUnique } from './explain-counts.js';
+import { insideSection, newSection, revokeRecord, runExclusive } from './gate.js';
+import { ObjectRecord, type Entry, type Held, type Section } from './record.js';
 import { expectObject, settings } from './settings.js';
 import { NO_OWNER } from './wording.js';
 
@@ -14,6 +16,12 @@ export interface TrackOptions<T extends object> {
 	readonly owner?: string | undefined;
 	/** Runs exactly once, when the count reaches zero. */
 	readonly onZero?: ((value: T) => void) | undefined;
+	/**
+	 * A live reference of another count that this new count holds (nested counts: all `mm_users` hold one
+	 * `mm_count` reference). It is moved to an owner named after the new count (`mm_users#1`); when the new
+	 * count reaches zero, its `onZero` runs and then the held reference is released.
+	 */
+	readonly holds?: Ref<object> | undefined;
 }
 
 const CREATE = Symbol('reftrace.create');
@@ -47,6 +55,9 @@ let acquireBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, abo
 let misuseBelow: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null) => void;
 let entryOfRef: (ref: Ref<object>) => Entry | null;
 let moveBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function) => Ref<T>;
+// The rarer calls that need a Ref's private fields from outside the class: tryAcquire, and track's `holds`.
+let acquireThrough: <T extends object>(record: ObjectRecord, value: T, owner: string | undefined, above: Function) => Ref<T>;
+let heldOf: (ref: Ref<object>) => Held;
 // Runs the onZero of a release made outside any onZero, catching what it throws; one per releasing method.
 let releaseOutermost: (ref: Ref<object>) => void;
 let disposeOutermost: (ref: Ref<object>) => void;
@@ -163,12 +174,19 @@ export class Ref<T extends object> {
 	/** The object. Reading it through a released or moved reference is a violation (the value is still returned). */
 	get value(): T {
 		if (this.#state !== 'live') Ref.#dead(this, 'use', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.value);
+		else if (this.#record.gate?.revoked) Ref.#refused(this, 'use', ABOVE.value);
 		return this.#value;
 	}
 
-	/** `live`, `released` or `moved`; reading it is never a violation. */
+	/** `live`, `released`, `moved`, or `revoked` (live, but its object was revoked); reading it is never a violation. */
 	get state(): RefState {
+		if (this.#state === 'live') return this.#record.gate?.revoked ? 'revoked' : 'live';
 		return this.#state === 'void' ? 'released' : this.#state;
+	}
+
+	/** True when this reference is live (not revoked) and the object's count is exactly 1: it is the only one. */
+	get unique(): boolean {
+		return this.#state === 'live' && this.#record.count === 1 && !this.#record.gate?.revoked;
 	}
 
 	/** Who holds this reference: the name given, else (in `full` mode) the function that took it. */
@@ -206,7 +224,14 @@ export class Ref<T extends object> {
 		// leaves the count as it was. Begun here, not in the constructor: each frame between the capture and
 		// the application's call costs V8 a frame walk.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
-		if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
+		// `watched` is false only in off mode with no gate: one check there, as `recorded` was.
+		if (record.watched) {
+			if (record.gate !== null) {
+				const refused = Ref.#refused(this, 'acquire', ABOVE.acquire, owner);
+				if (refused !== null) return refused;
+			}
+			if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
+		}
 		record.count++;
 		return ref;
 	}
@@ -238,6 +263,12 @@ export class Ref<T extends object> {
 		// The new token and its entry before this one becomes moved: a stack overflow on the way must leave
 		// this ref live and the count held, as if the move had not been called.
 		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		// Off mode with no gate: one check, where `typeof entry` was; a live ref has an entry in list/full.
+		if (!record.watched) {
+			this.#state = 'moved';
+			return ref;
+		}
+		if (record.gate?.revoked) return Ref.#refused(this, 'move', ABOVE.move, owner)!;
 		if (typeof entry !== 'object') {
 			this.#state = 'moved';
 			return ref;
@@ -263,6 +294,50 @@ export class Ref<T extends object> {
 		return ref;
 	}
 
+	/**
+	 * A handle that does not count and does not keep the object alive (a cache's or a registry's pointer):
+	 * `handle.tryAcquire()` takes a reference only while the count is above zero. Through a released or
+	 * moved reference it is a violation (the handle is still returned).
+	 */
+	weak(): WeakHandle<T> {
+		if (this.#state !== 'live') Ref.#dead(this, 'weak', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.weak);
+		return new WeakHandle(CREATE, this.#record, this.#value, this.#id, this.owner);
+	}
+
+	/**
+	 * Runs `fn(value)` (sync or async) as an exclusive section: this must be the only reference (else
+	 * `exclusive-not-unique`, naming the others), and until `fn` returns or its promise settles, any acquire
+	 * or `tryAcquire` of the object, from any async task, is `acquire-during-exclusive`. Moves are fine.
+	 * @returns what `fn` returns (a promise is followed to its end).
+	 * @throws TypeError when `fn` is not a function; the violation under the `throw` policy (then `fn` does not run).
+	 */
+	exclusive<R>(fn: (value: T) => R): R {
+		if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`);
+		const record = this.#record;
+		const value = this.#value;
+		if (this.#state !== 'live') Ref.#dead(this, 'exclusive', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.exclusive);
+		else if (record.gate?.revoked) Ref.#refused(this, 'exclusive', ABOVE.exclusive);
+		else if (record.count !== 1) dispatch(record.settings.onViolation, notUnique(Ref.#culprit(this, 'exclusive'), ABOVE.exclusive));
+		else return runExclusive(record, newSection(record, this.#id, this.owner, ABOVE.exclusive), () => fn(value));
+		return fn(value);
+	}
+
+	/**
+	 * Revokes the object (the device behind it is gone): every live reference of it reads as `revoked`, a
+	 * `.value` through one is `use-after-revoke`, an acquire or move `acquire-after-revoke`, and
+	 * `tryAcquire` returns null. The count is untouched: holders still release their references.
+	 * @throws TypeError when `reason` is given and is not a non-empty string.
+	 */
+	revoke(reason?: string): void {
+		if (reason !== undefined && (typeof reason !== 'string' || reason === '')) {
+			throw new TypeError(`Expected \`reason\` to be a non-empty string, got ${reason === '' ? 'an empty string' : typeof reason}`);
+		}
+		const record = this.#record;
+		if (this.#state !== 'live') Ref.#dead(this, 'revoke', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.revoke);
+		else if (record.gate?.revoked) Ref.#refused(this, 'revoke', ABOVE.revoke);
+		else revokeRecord(record, this.#id, this.owner, reason ?? null, ABOVE.revoke);
+	}
+
 	/** How `console.log` and `util.inspect` show a ref: `Ref<Conn#3> #12 live, owner session` (never a use of `.value`). */
 	[Symbol.for('nodejs.util.inspect.custom')](): string {
 		return `Ref<${this.label}> #${this.#id} ${this.state}, owner ${this.owner}`;
@@ -285,6 +360,13 @@ export class Ref<T extends object> {
 		setEntry = (ref, entry) => {
 			ref.#link = entry;
 		};
+		acquireThrough = (record, value, owner, above) => {
+			const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
+			if (record.recorded) ref.#link = record.begin(ref.#id, 'try-acquire', owner, null, above, ref);
+			record.count++;
+			return ref;
+		};
+		heldOf = (ref) => ({ ref: ref.#id, record: ref.#record, entry: typeof ref.#link === 'object' ? ref.#link : null });
 		const step = (ref: Ref<object>, by: Releaser): boolean => {
 			if (ref.#state !== 'live') {
 				Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
@@ -355,9 +437,92 @@ export class Ref<T extends object> {
 	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
 	static #dead<T extends object>(ref: Ref<T>, op: EventOp, kind: MisuseKind, above: Function, owner?: string): Ref<T> {
 		if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above));
+		return Ref.#void(ref, owner);
+	}
+
+	static #void<T extends object>(ref: Ref<T>, owner: string | undefined): Ref<T> {
 		const result = new Ref(CREATE, ref.#record, ref.#value, ++nextRefId, owner);
 		result.#state = 'void';
 		return result;
+	}
+
+	/**
+	 * Reports a call the object's gate refuses: anything through a revoked reference, an acquire into an
+	 * exclusive section. @returns a void ref for an acquire or move, or null when the gate lets it through.
+	 */
+	static #refused<T extends object>(ref: Ref<T>, op: EventOp, above: Function, owner?: string): Ref<T> | null {
+		const record = ref.#record;
+		const gate = record.gate!;
+		const section = gate.sections.at(-1);
+		if (gate.revoked !== null) dispatch(record.settings.onViolation, afterRevoke(Ref.#culprit(ref, op), gate.revoked, above));
+		else if (op === 'acquire' && section !== undefined) dispatch(record.settings.onViolation, intrusion(Ref.#culprit(ref, op), section, insideSection(section), above));
+		else return null;
+		return Ref.#void(ref, owner);
+	}
+}
+
+/**
+ * A pointer to a tracked object that is not a reference: no count, not on the live list, never a leak, and
+ * it never keeps the object alive. Made by `ref.weak()`; `tryAcquire` is the kernel's
+ * `kref_get_unless_zero`.
+ */
+export class WeakHandle<T extends object> {
+	readonly #record: ObjectRecord;
+	readonly #target: WeakRef<T>;
+	// The reference it was made from, and its owner: how a report names the handle.
+	readonly #source: number;
+	readonly #owner: string;
+
+	/** @internal Handles are made by `ref.weak()`. */
+	constructor(create: typeof CREATE, record: ObjectRecord, value: T, source: number, owner: string) {
+		if (create !== CREATE) throw new TypeError('WeakHandle cannot be constructed directly; use ref.weak()');
+		this.#record = record;
+		this.#target = new WeakRef(value);
+		this.#source = source;
+		this.#owner = owner;
+	}
+
+	/** The object's count (0 once it reached zero); reading it is never a violation. */
+	get count(): number {
+		return this.#record.count;
+	}
+
+	/** The tracked object's label (`Conn#3`). */
+	get label(): string {
+		return this.#record.label;
+	}
+
+	/**
+	 * A new reference (count + 1) when the count is above zero, the object is not revoked and not collected;
+	 * else null. Never a violation, but for an acquire into a running exclusive section (then null).
+	 * @param owner who will hold the new reference.
+	 */
+	tryAcquire(owner?: string): Ref<T> | null {
+		checkOwner(owner);
+		const record = this.#record;
+		if (record.count === 0) return null;
+		const value = this.#target.deref();
+		if (value === undefined) return null;
+		const gate = record.gate;
+		if (gate !== null) {
+			const section = gate.sections.at(-1);
+			if (gate.revoked !== null) return null;
+			if (section !== undefined) {
+				this.#intrude(section);
+				return null;
+			}
+		}
+		return acquireThrough(record, value, owner, ABOVE.tryAcquire);
+	}
+
+	#intrude(section: Section): void {
+		const culprit: Culprit = { op: 'try-acquire', ref: this.#source, owner: this.#owner, entry: null, record: this.#record };
+		dispatch(this.#record.settings.onViolation, intrusion(culprit, section, insideSection(section), ABOVE.tryAcquire));
+	}
+
+	/** `WeakHandle<Conn#3> count 2` (`revoked` when it is). */
+	[Symbol.for('nodejs.util.inspect.custom')](): string {
+		return `WeakHandle<${this.label}> count ${this.count}${this.#record.gate?.revoked ? ', revoked' : ''}`;
 	}
 }
 
@@ -365,6 +530,10 @@ export class Ref<T extends object> {
 const ABOVE = {
 	acquire: Ref.prototype.acquire,
 	move: Ref.prototype.move,
+	weak: Ref.prototype.weak,
+	exclusive: Ref.prototype.exclusive,
+	revoke: Ref.prototype.revoke,
+	tryAcquire: WeakHandle.prototype.tryAcquire,
 	value: Object.getOwnPropertyDescriptor(Ref.prototype, 'value')!.get!,
 };
 
@@ -387,22 +556,43 @@ export function trackBelow<T extends object>(value: T, options: TrackOptions<T>,
 		throw new TypeError(`Expected \`value\` to be an object, got ${value === null ? 'null' : typeof value}`);
 	}
 	expectObject('options', options);
-	const { name = defaultName(value), owner, onZero } = options;
+	const { name = defaultName(value), owner, onZero, holds } = options;
 	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${typeof name}`);
 	checkOwner(owner);
 	if (onZero !== undefined && typeof onZero !== 'function') {
 		throw new TypeError(`Expected \`onZero\` to be a function, got ${typeof onZero}`);
 	}
+	if (holds !== undefined && !(holds instanceof Ref)) throw new TypeError(`Expected \`holds\` to be a Ref, got ${holds === null ? 'null' : typeof holds}`);
 	const existing = recordNamed(value, name);
 	if (existing !== undefined) {
 		throw new TypeError(`Expected \`value\` to be an object not already tracked as ${name}; it is tracked as ${existing.label} with count ${existing.count}`);
 	}
-	const record = new ObjectRecord(name, settings(), onZero !== undefined);
+	// A dead or revoked `holds` is reported (or thrown) as the usual misuse before anything is made.
+	let held = holds === undefined || holds.state === 'live' ? undefined : holds.move(name);
+	const record = new ObjectRecord(name, settings(), onZero !== undefined || holds !== undefined);
 	addRecord(value, record);
-	if (onZero !== undefined) addOnZero(value, record, onZero as OnZero);
+	if (holds !== undefined) {
+		held ??= holds.move(record.label);
+		if (held.state === 'live') {
+			record.holds = heldOf(held);
+			if (record.holds.entry !== null) record.holds.entry.heldBy = record;
+		}
+		addOnZero(value, record, nestedOnZero(onZero as OnZero | undefined, held));
+	} else if (onZero !== undefined) addOnZero(value, record, onZero as OnZero);
 	const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
 	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, above, ref));
 	return ref;
+}
+
+/** A nested count's onZero: its own, then the release of the reference it holds (even if its own threw). */
+function nestedOnZero(onZero: OnZero | undefined, held: Ref<object>): OnZero {
+	return (value) => {
+		try {
+			onZero?.(value);
+		} finally {
+			held.release();
+		}
+	};
 }
 
 /*

@@ -1,8 +1,9 @@
 import { clock, epochMilliseconds, milliseconds } from './clock.js';
-import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef } from './data.js';
+import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef, type SnapshotRevocation } from './data.js';
 import { balanceLines } from './balance-tree.js';
-import { beginEvent } from './events.js';
+import { beginEvent, makeEvent } from './events.js';
 import { isLongLived } from './expected-refs.js';
+import { stillHeld } from './gate.js';
 import { host } from './platform/host.js';
 import { liveRecords, type Entry, type ObjectRecord } from './record.js';
 import { signatureOf } from './report/signature.js';
@@ -59,6 +60,15 @@ export function snapshotOf(entry: Entry): Snapshot {
 	return build([[entry.record, [entry]]]);
 }
 
+/** A revoked object's revoke, and the references live then that are still held; null when it was not revoked. */
+function revocationOf(record: ObjectRecord): SnapshotRevocation | null {
+	const revoked = record.gate?.revoked;
+	if (!revoked) return null;
+	const { site, time } = makeEvent('revoke', revoked.ref, revoked.owner, revoked.stack, revoked.time);
+	const held = stillHeld(revoked).map((entry) => entry.id);
+	return { reason: revoked.reason, ref: revoked.ref, owner: revoked.owner, site, time, liveAtRevoke: revoked.live.length, stillHeld: held };
+}
+
 function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Snapshot {
 	const now = clock();
 	const stacks: (readonly string[])[] = [];
@@ -88,7 +98,8 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 			const stack = event.stack.length > 0 ? indexOf(event.stack) : null;
 			const collected = entry.ending === 'leaked';
 			const age = milliseconds(now - entry.time);
-			const ref = { ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age, collected };
+			const heldBy = entry.heldBy?.label ?? null;
+			const ref = { ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age, collected, heldBy };
 			if (isLongLived(entry)) {
 				longLived.push(ref);
 				continue;
@@ -112,7 +123,8 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		if (refs.length === 0) continue;
 		refCount += refs.length;
 		const balance = balanceLines(record);
-		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs, ...(balance.length > 0 ? { balance } : {}) });
+		const holds = record.holds === null ? null : { ref: record.holds.ref, object: record.holds.record.label };
+		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs, holds, revoked: revocationOf(record), ...(balance.length > 0 ? { balance } : {}) });
 	}
 	const siteList = [...sites.values()]
 		.sort((a, b) => b.refs - a.refs)

@@ -43,13 +43,17 @@ export const CULPRIT: { readonly [op in EventOp]?: string } = {
 	acquire: 'acquire called here',
 	move: 'move called here',
 	call: 'called here',
+	'try-acquire': 'tryAcquire called here, on a weak handle made from',
+	exclusive: 'exclusive called here',
+	revoke: 'revoke called here',
+	weak: 'weak called here',
 };
 
 /** How the event that began a reference is introduced, among the earlier events of a misuse. */
-export const BEGUN = { track: 'tracked', acquire: 'acquired', move: 'moved to a new ref' } as const;
+export const BEGUN = { track: 'tracked', acquire: 'acquired', move: 'moved to a new ref', 'try-acquire': 'acquired through weak handle' } as const;
 
 /** How the event that began a collected reference is introduced in its leak report. */
-export const TAKEN = { track: 'tracked here', acquire: 'acquired here', move: 'moved here' } as const;
+export const TAKEN = { track: 'tracked here', acquire: 'acquired here', move: 'moved here', 'try-acquire': 'acquired through weak handle here' } as const;
 
 /** How an ended reference is introduced in the history of an `on-zero-failed` report. */
 export const ENDED = { release: 'released', move: 'moved away' } as const;
@@ -64,4 +68,34 @@ export const NOTE = {
 	sampled: (sample: number) => `no stack: this reference was not sampled (sample ${sample})`,
 	uncaptured: 'no stack: this runtime could not capture one (see the REFTRACE_NO_STACKS warning)',
 	none: 'no stack recorded',
+} as const;
+
+/** `revoked for 'device lost'`, or `revoked` when no reason was given. */
+export const revokedFor = (reason: string | null): string => (reason === null ? 'revoked' : `revoked for '${reason}'`);
+
+/** What a call other than a read of `.value` is called in a summary: `exclusive()`. */
+const callName = (op: EventOp): string => (op === 'use' ? '.value' : `${op}()`);
+
+/** Summary of `weak()`, `exclusive()` or `revoke()` through a released or moved ref. */
+export const deadCall = (op: EventOp, subject: string, away: string): string => `${callName(op)} through ${subject} after the ref was ${away}`;
+
+/** The sentences of the count kinds. `subject` is `ref #12 of Dev#3`; `label` is `Dev#3`. */
+export const COUNTS = {
+	useAfterRevoke: (op: EventOp, subject: string, label: string, reason: string | null) =>
+		`${callName(op)} of ${subject} after ${label} was ${revokedFor(reason)}`,
+	acquireAfterRevoke: (op: EventOp, subject: string, label: string, reason: string | null) =>
+		`${op === 'move' ? 'move' : 'acquire'} through ${subject} after ${label} was ${revokedFor(reason)}`,
+	notUnique: (subject: string, count: number) =>
+		`exclusive section through ${subject} entered with count ${count}: ${count - 1} other ${count - 1 === 1 ? 'reference is' : 'references are'} live`,
+	intrusion: (op: EventOp, label: string, section: string, owner: string, inside: boolean) =>
+		`${op === 'try-acquire' ? 'tryAcquire' : 'acquire'} of ${label} during the exclusive section of ${section} (owner ${owner}), ${inside ? 'from inside the section' : 'from another task while the section ran'}`,
+	/** How the earlier events of the count kinds are introduced. */
+	section: 'exclusive section entered',
+	other: 'also live',
+	/** The exit report's line: `Dev#1 revoked at app.ts:3:5 for 'device lost'; 2 references still held:`. */
+	stillHeld: (label: string, site: string, reason: string | null, held: number) =>
+		`${label} revoked at ${site}${reason === null ? '' : ` for '${reason}'`}; ${held} ${held === 1 ? 'reference' : 'references'} still held:`,
+	/** Under a nested count in the exit report: `holds ref #2 of mm_count#1`. */
+	holds: (ref: number, label: string) => `holds ref #${ref} of ${label}`,
+	folded: (n: number) => `${n} more held by nested counts, shown under them`,
 } as const;

@@ -71,7 +71,7 @@ test('REFTRACE_REPORT writes the versioned JSON report, %p becoming the pid, wit
 	const file = join(dir, `refs-${result.pid}.json`);
 	expect(readdirSync(dir)).toEqual([`refs-${result.pid}.json`]);
 	const data = JSON.parse(readFileSync(file, 'utf8'));
-	expect(data.schema).toBe('reftrace.snapshot/1');
+	expect(data.schema).toBe('reftrace.snapshot/2');
 	expect(data.pid).toBe(result.pid);
 	expect(data.totals).toEqual({ objects: 1, refs: 2, collected: 0, sites: 2 });
 	expect(data.sites[0].site).toMatch(new RegExp(`^test/fixtures/exit-app\\.mjs:${leakLine}:\\d+$`));

@@ -1,4 +1,5 @@
 import type { Snapshot, SnapshotSite } from '../data.js';
+import { describeChain, describeFolded, foldNested, revokedLines } from './chain.js';
 import { escapeControls as safe } from './escape.js';
 import { clip, formatAge, plural, stackLine } from './format.js';
 import { plain, type Paint } from './paint.js';
@@ -53,10 +54,10 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
  * dropped are no longer live, though their count is never given back: they are counted apart,
  * `6 live refs and 1 collected while live, to ...`.
  */
-function describeTotals(snapshot: Snapshot, unit: 'ref' | 'reference'): string {
+function describeTotals(snapshot: Snapshot, unit: 'ref' | 'reference', folded = 0): string {
 	const { refs, objects, sites, collected } = snapshot.totals;
 	const live = plural(refs - collected, `live ${unit}`);
-	return `${collected === 0 ? live : `${live} and ${collected} collected while live,`} to ${plural(objects, 'object')} from ${plural(sites, 'site')}`;
+	return `${collected === 0 ? live : `${live} and ${collected} collected while live,`} to ${plural(objects, 'object')} from ${plural(sites, 'site')}${describeFolded(folded)}`;
 }
 
 /** How many violations a snapshot recaps, all kinds together. */
@@ -77,12 +78,23 @@ function describeViolations(snapshot: Snapshot): string | null {
  */
 export function renderLeakGroups(snapshot: Snapshot, heading: string, paint: Paint): string[] {
 	const lines = [heading];
-	for (const site of snapshot.sites.slice(0, SITES)) lines.push(...renderSite(snapshot, site, paint));
+	const byLabel = new Map(snapshot.objects.map((o) => [o.object, o]));
+	const chained = new Set<string>();
+	for (const site of snapshot.sites.slice(0, SITES)) {
+		lines.push(...renderSite(snapshot, site, paint));
+		// A nested count's chain, once, under the first site that lists it.
+		for (const { object } of site.objects.slice(0, OBJECTS_PER_SITE)) {
+			const chain = chained.has(object) ? null : describeChain(byLabel.get(object)!, byLabel);
+			chained.add(object);
+			if (chain !== null) lines.push(`    ${chain}`);
+		}
+	}
 	const hidden = snapshot.sites.slice(SITES);
 	if (hidden.length > 0) {
 		const refs = hidden.reduce((sum, s) => sum + s.refs, 0);
 		lines.push(`  ... and ${plural(hidden.length, 'more site')} with ${plural(refs, 'ref')}`);
 	}
+	lines.push(...revokedLines(snapshot));
 	return lines;
 }
 
@@ -106,24 +118,27 @@ function describeLongLived(snapshot: Snapshot): string[] {
  * one-line summary. `at` names the moment when it is not the end of the process (`SIGINT`: the
  * application's own listeners still run and may release more).
  */
-export function renderExitReport(snapshot: Snapshot, paint: Paint, at: string | null = null): string {
+export function renderExitReport(whole: Snapshot, paint: Paint, at: string | null = null): string {
+	const { view: snapshot, folded } = foldNested(whole);
 	const violations = describeViolations(snapshot);
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
 		const line = `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
 		return [line, ...describeLongLived(snapshot), ...recapLines(snapshot, paint)].join('\n');
 	}
-	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref')}`, paint);
+	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref', folded)}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
 	lines.push(...describeLongLived(snapshot));
 	lines.push(...recapLines(snapshot, paint));
-	lines.push(paint.bold(summaryLine(snapshot)));
+	lines.push(paint.bold(summaryLine(snapshot, folded)));
 	return lines.join('\n');
 }
 
 /** `SUMMARY: reftrace: 2 live references to 1 object from 1 site; 1 violation`: LeakSanitizer's last line. */
-export function summaryLine(snapshot: Snapshot): string {
-	return `SUMMARY: reftrace: ${describeTotals(snapshot, 'reference')}; ${plural(violationTotal(snapshot), 'violation')}`;
+export function summaryLine(whole: Snapshot, folded?: number): string {
+	// A snapshot whose nested counts are not folded yet is folded here, so every SUMMARY counts alike.
+	const { view, folded: count } = folded === undefined ? foldNested(whole) : { view: whole, folded };
+	return `SUMMARY: reftrace: ${describeTotals(view, 'reference', count)}; ${plural(violationTotal(view), 'violation')}`;
 }
 
 /** Lines after a report's groups: the signatures of the violations reported, then what the suppression rules did (each unused rule warned about). */
@@ -139,8 +154,9 @@ export function recapLines(snapshot: Snapshot, paint: Paint): string[] {
 }
 
 /** The live dump printed on demand (SIGUSR2): every live reference, grouped by site. */
-export function renderDump(snapshot: Snapshot, paint: Paint): string {
-	return renderLeakGroups(snapshot, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(snapshot, 'ref')}`, paint).join('\n');
+export function renderDump(whole: Snapshot, paint: Paint): string {
+	const { view, folded } = foldNested(whole);
+	return renderLeakGroups(view, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(view, 'ref', folded)}`, paint).join('\n');
 }
 
 /**

@@ -39,7 +39,7 @@ function renderLeak(data: LeakData, paint: Paint): string[] {
 	const first = `${paint.red(paint.bold(heading('leak')))} ${data.summary}`;
 	if (data.taken === null) return renderLeakGroups(data.leaks, first, paint);
 	const { taken } = data;
-	const title = taken.op === 'track' || taken.op === 'move' ? TAKEN[taken.op] : TAKEN.acquire;
+	const title = taken.op === 'track' || taken.op === 'move' || taken.op === 'try-acquire' ? TAKEN[taken.op] : TAKEN.acquire;
 	return [first, ...renderEvent(title, taken, null, paint, data.note ?? NOTE.none)];
 }
 

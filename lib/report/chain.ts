@@ -1,0 +1,88 @@
+import type { Snapshot, SnapshotObject, SnapshotRef, SnapshotSite } from '../data.js';
+import { COUNTS } from '../wording.js';
+import { escapeControls as safe } from './escape.js';
+import { plural } from './format.js';
+
+/*
+ * Nested counts and revocations in the text reports. A leak report blames the leaves: a reference that a
+ * nested count holds, while that count is itself in the report, is folded under it (VS Code drops a leak
+ * whose parent leaks for the same reason) and shown as the chain `holds ref #2 of mm_count#1`.
+ */
+
+// How many still-held references a revocation line names before `and N more`.
+const HELD_SHOWN = 5;
+
+/** Whether `ref` is held by a nested count that is itself in the snapshot. */
+function isFolded(ref: SnapshotRef, labels: ReadonlySet<string>): boolean {
+	return ref.heldBy !== null && labels.has(ref.heldBy);
+}
+
+function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[]): SnapshotSite | null {
+	if (refs.length === 0) return null;
+	const count = (values: readonly SnapshotRef[], key: (r: SnapshotRef) => unknown, value: unknown) => values.filter((r) => key(r) === value).length;
+	const objects = site.objects.map((o) => ({ ...o, refs: count(refs, (r) => r.object, o.object) })).filter((o) => o.refs > 0);
+	const stacks = site.stacks.map((s) => ({ ...s, refs: count(refs, (r) => r.stack, s.stack) })).filter((s) => s.refs > 0);
+	const owners = site.owners.map((o) => ({ ...o, refs: count(refs, (r) => r.owner, o.owner) })).filter((o) => o.refs > 0);
+	const collected = refs.filter((r) => r.collected).length;
+	const oldest = Math.max(...refs.map((r) => r.age));
+	return { ...site, objects: objects.sort((a, b) => b.refs - a.refs), stacks, owners, refs: refs.length, collected, oldest };
+}
+
+/**
+ * The snapshot as a leak report shows it: the references held by nested counts that are themselves in it
+ * taken out of the sites and totals (`objects` is kept whole, for the chains). @returns it and how many were folded.
+ */
+export function foldNested(snapshot: Snapshot): { readonly view: Snapshot; readonly folded: number } {
+	const labels = new Set(snapshot.objects.map((o) => o.object));
+	const folded = snapshot.objects.flatMap((o) => o.refs).filter((r) => isFolded(r, labels));
+	if (folded.length === 0) return { view: snapshot, folded: 0 };
+	const bySite = new Map<string | null, SnapshotRef[]>();
+	for (const ref of snapshot.objects.flatMap((o) => o.refs)) {
+		if (isFolded(ref, labels)) continue;
+		const list = bySite.get(ref.site) ?? [];
+		list.push(ref);
+		bySite.set(ref.site, list);
+	}
+	const sites = snapshot.sites.flatMap((s) => siteWithout(s, bySite.get(s.site) ?? []) ?? []).sort((a, b) => b.refs - a.refs);
+	const shown = new Set(sites.flatMap((s) => s.objects.map((o) => o.object)));
+	const { totals } = snapshot;
+	const collected = totals.collected - folded.filter((r) => r.collected).length;
+	const view = { ...snapshot, sites, totals: { objects: shown.size, refs: totals.refs - folded.length, collected, sites: sites.length } };
+	return { view, folded: folded.length };
+}
+
+/** ` (2 more held by nested counts, shown under them)`, or nothing. */
+export function describeFolded(folded: number): string {
+	return folded === 0 ? '' : ` (${COUNTS.folded(folded)})`;
+}
+
+/** `holds ref #2 of mm_count#1 (count 1), which holds ref #1 of mm_struct#1 (count 1)`: the chain above a nested count, or null. */
+export function describeChain(object: SnapshotObject, byLabel: ReadonlyMap<string, SnapshotObject>): string | null {
+	const links: string[] = [];
+	const seen = new Set<SnapshotObject>();
+	for (let current: SnapshotObject | undefined = object; current?.holds && !seen.has(current); current = byLabel.get(current.holds.object)) {
+		seen.add(current);
+		const parent = byLabel.get(current.holds.object);
+		links.push(`${COUNTS.holds(current.holds.ref, safe(current.holds.object))}${parent === undefined ? '' : ` (count ${parent.count})`}`);
+	}
+	return links.length === 0 ? null : `${safe(object.object)} ${links.join(', which ')}`;
+}
+
+/** Lines for the revoked objects whose references taken before the revoke are still held. */
+export function revokedLines(snapshot: Snapshot): string[] {
+	const lines: string[] = [];
+	for (const object of snapshot.objects) {
+		const revoked = object.revoked;
+		if (revoked === null || revoked.stillHeld.length === 0) continue;
+		const site = revoked.site === null ? 'an unrecorded site' : safe(revoked.site);
+		const reason = revoked.reason === null ? null : safe(revoked.reason);
+		const owners = new Map(object.refs.map((r) => [r.ref, r.owner]));
+		const named = revoked.stillHeld.slice(0, HELD_SHOWN).map((id) => {
+			const owner = owners.get(id);
+			return owner === undefined ? `ref #${id}` : `ref #${id} held by ${safe(owner)}`;
+		});
+		const more = revoked.stillHeld.length - named.length;
+		lines.push(`  ${COUNTS.stillHeld(safe(object.object), site, reason, revoked.stillHeld.length)} ${named.join(', ')}${more > 0 ? ` and ${plural(more, 'more')}` : ''}`);
+	}
+	return lines;
+}
