@@ -69,6 +69,17 @@ test('show prints a saved report as the exit report printed it', () => {
 	expect(reftrace('show', 'leaky.json').stdout).not.toMatch(/\u001b\[/);
 	const coloured = spawnSync('npx', ['--no-install', 'reftrace', 'show', 'leaky.json'], { cwd: scratch, env: { ...childEnv(), NO_COLOR: '', FORCE_COLOR: '1' }, encoding: 'utf8' });
 	expect(coloured.stdout).toContain('\u001b[1m');
+	// A report written by a reftrace of schema version 1 (no nested counts, no revocations) still reads.
+	const report = JSON.parse(readFileSync(join(scratch, 'leaky.json'), 'utf8')) as { schema: string; objects: Record<string, unknown>[] };
+	report.schema = 'reftrace.snapshot/1';
+	for (const object of report.objects) {
+		delete object['holds'];
+		delete object['revoked'];
+		for (const ref of object['refs'] as Record<string, unknown>[]) delete ref['heldBy'];
+	}
+	writeFileSync(join(scratch, 'old.json'), JSON.stringify(report));
+	const old = reftrace('show', 'old.json');
+	expect([old.status, old.stdout]).toEqual([0, shown.stdout]);
 });
 
 test('check fails a dirty report with 23 or the code asked for, and passes it once suppressions cover it', () => {
@@ -152,8 +163,8 @@ test('bad input gets a clear message and status 2; every command has --help', ()
 	writeFileSync(join(scratch, 'broken.json'), '{ "schema": ');
 	const cases: [string[], string][] = [
 		[['show', 'missing.json'], 'reftrace show: cannot read reftrace report missing.json: no such file\n'],
-		[['show', 'package.json'], 'reftrace show: package.json is not a reftrace report: it has no "schema": "reftrace.snapshot/1" field (write one with REFTRACE_REPORT=path)\n'],
-		[['check', 'future.json'], 'reftrace check: future.json is a report of an unknown schema version (reftrace.snapshot/9); this version of reftrace reads reftrace.snapshot/1\n'],
+		[['show', 'package.json'], 'reftrace show: package.json is not a reftrace report: it has no "schema": "reftrace.snapshot/2" field (write one with REFTRACE_REPORT=path)\n'],
+		[['check', 'future.json'], 'reftrace check: future.json is a report of an unknown schema version (reftrace.snapshot/9); this version of reftrace reads reftrace.snapshot/1 and reftrace.snapshot/2\n'],
 		[['merge', 'broken.json'], expect.stringMatching(/^reftrace merge: broken\.json is not a reftrace report: it is not JSON \(/) as unknown as string],
 		[['diff', 'leaky.json'], 'reftrace diff: diff takes 2 files, got 1; see reftrace diff --help\n'],
 		[['show', 'leaky.json', '--colour'], 'reftrace show: unknown option --colour for show; see reftrace show --help\n'],

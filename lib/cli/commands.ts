@@ -58,7 +58,7 @@ Lists the references live in <after.json> that were not live in <before.json>, g
 took them: what a request, a test or an hour left behind. Both reports must come from one running program
 (two SIGUSR2 dumps written with REFTRACE_DUMP, say).
 
-  --json   print the difference as a JSON report (reftrace.snapshot/1) instead of text`,
+  --json   print the difference as a JSON report (reftrace.snapshot/2) instead of text`,
 	options: { json: false },
 	files: [2, 2],
 	run: ({ files, options }, { read, paint }) => {

@@ -1,5 +1,8 @@
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../data.js';
 
+// The first layout, before nested counts and revocation; still read.
+const FIRST_SCHEMA = 'reftrace.snapshot/1';
+
 /*
  * Reading a report file given on the command line: every way it can be wrong gets its own clear message,
  * naming the file.
@@ -43,9 +46,9 @@ export function readReport(read: ReadFile, path: string): Snapshot {
 	if (typeof schema !== 'string' || !schema.startsWith('reftrace.')) {
 		throw new UsageError(`${path} is not a reftrace report: it has no "schema": "${SNAPSHOT_SCHEMA}" field (write one with REFTRACE_REPORT=path)`);
 	}
-	if (schema !== SNAPSHOT_SCHEMA) {
+	if (schema !== SNAPSHOT_SCHEMA && schema !== FIRST_SCHEMA) {
 		const kind = schema.startsWith('reftrace.snapshot/') ? 'a report of an unknown schema version' : 'not a JSON report';
-		throw new UsageError(`${path} is ${kind} (${schema}); this version of reftrace reads ${SNAPSHOT_SCHEMA}`);
+		throw new UsageError(`${path} is ${kind} (${schema}); this version of reftrace reads ${FIRST_SCHEMA} and ${SNAPSHOT_SCHEMA}`);
 	}
 	const report = data as Record<string, unknown>;
 	for (const field of ['objects', 'sites', 'stacks']) {
@@ -54,5 +57,18 @@ export function readReport(read: ReadFile, path: string): Snapshot {
 	for (const field of ['totals', 'violations']) {
 		if (!isObject(report[field])) throw new UsageError(`${path} is not a complete reftrace report: "${field}" is missing or not an object`);
 	}
-	return data as Snapshot;
+	return schema === FIRST_SCHEMA ? upgraded(report) : (data as Snapshot);
+}
+
+/*
+ * Version 1 had no nested counts and no revocation: its objects hold nothing and are not revoked, its
+ * references are held by no nested count. Read as version 2, so that every command reads both.
+ */
+function upgraded(report: Record<string, unknown>): Snapshot {
+	const objects = (report['objects'] as unknown[]).map((object) => {
+		if (!isObject(object)) return object;
+		const refs = Array.isArray(object['refs']) ? object['refs'].map((ref: unknown) => (isObject(ref) ? { heldBy: null, ...ref } : ref)) : object['refs'];
+		return { holds: null, revoked: null, ...object, refs };
+	});
+	return { ...report, schema: SNAPSHOT_SCHEMA, objects } as unknown as Snapshot;
 }
