@@ -23,8 +23,8 @@ interface Trace {
 	readonly path: string;
 	readonly max: number;
 	readonly stop: () => void;
-	/** Pending events, STRIDE slots each: a code (b begin, e end, v violation), the entry, record or error, a tick, and the object's count then. */
-	readonly batch: (Entry | Violation | number | string)[];
+	/** Pending events, STRIDE slots each: a code (b begin, e end, c count, v violation), the entry, record or error, a tick, and the object's count then. */
+	readonly batch: (Entry | ObjectRecord | Violation | number | string)[];
 	/** Each object's thread in this trace (a new trace names its objects' threads again). */
 	readonly tids: WeakMap<ObjectRecord, number>;
 	nextTid: number;
@@ -83,6 +83,12 @@ function flush(t: Trace): void {
 			out.push(violationEvent(pid, batch[i + 1] as Violation, ticks));
 			continue;
 		}
+		if (code === 'c') {
+			const record = batch[i + 1] as ObjectRecord;
+			tidOf(t, record, out, pid);
+			out.push(countEvent(pid, record, ticks, count));
+			continue;
+		}
 		const entry = batch[i + 1] as Entry;
 		const tid = tidOf(t, entry.record, out, pid);
 		if (code === 'b') {
@@ -105,7 +111,7 @@ function flush(t: Trace): void {
 	}
 }
 
-function queue(t: Trace, code: string, item: Entry | Violation, ticks: number, count: number): void {
+function queue(t: Trace, code: string, item: Entry | ObjectRecord | Violation, ticks: number, count: number): void {
 	t.batch.push(code, item, ticks, count);
 	if (t.batch.length >= BATCH * STRIDE) flush(t);
 }
@@ -176,6 +182,7 @@ function open(template: string, max: number): void {
 			// changes: a track's one reference is counted already, an acquire adds one, a release takes one.
 			begin: (entry) => queue(t, 'b', entry, entry.time, entry.origin === 'track' ? entry.record.count : entry.record.count + 1),
 			end: (entry) => queue(t, 'e', entry, 0, entry.record.count - 1),
+			count: (record) => queue(t, 'c', record, clock(), record.count),
 			violation: (error) => queue(t, 'v', error, clock(), 0),
 		}),
 	};

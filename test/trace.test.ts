@@ -132,7 +132,7 @@ test('configure({ trace }) starts a trace and configure({ trace: null }) closes 
 	expect((JSON.parse(text) as TraceFile).traceEvents.filter((e) => e.ph === 'b')).toHaveLength(4);
 });
 
-// Two traces started by configure({ trace }) while objects already hold references; run once, read by the next tests.
+// Two traces started by configure({ trace }) while objects already hold references; run once, read by the next two tests.
 let midRun: { one: string; two: string; seen: Record<'first' | 'second', { conn: number[]; counted: number[] }> } | undefined;
 function runMid() {
 	if (midRun !== undefined) return midRun;
@@ -159,6 +159,17 @@ test('traces started and restarted mid-run by configure({ trace }) match every e
 	const events = (JSON.parse(one) as TraceFile).traceEvents;
 	expect(events.filter((e) => e.ph === 'b' && e.name === 'Conn#1').map((e) => e.args?.['owner'])).toEqual(['b', 'worker']);
 	expect(events.filter((e) => e.ph === 's' || e.ph === 'f')).toEqual([]);
+});
+
+test("the count track of an instrument(..., { shape: 'counted' }) object follows its retains and releases", () => {
+	const { one, two, seen } = runMid();
+	// The object's own count: made and taken to 3 in the first trace; made before the second and retained once.
+	expect([seen.first.counted, seen.second.counted]).toEqual([
+		[1, 2, 3, 2, 1, 0],
+		[3, 2, 1, 0],
+	]);
+	expect(checkTrace(one, { 'Raw#2 count': seen.first.counted })).toEqual([]);
+	expect(checkTrace(two, { 'Raw#1 count': seen.second.counted })).toEqual([]);
 });
 
 test('a trace that cannot be written is a warning, and the program and its reports go on', () => {
