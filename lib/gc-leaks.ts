@@ -53,27 +53,62 @@ function collected(entry: Entry): void {
 }
 
 /*
- * Registering costs about as much as all the rest of a reference, and most references are released
- * within the tick that took them. So new tokens wait here, with their entries, and only those still live
- * at the end of the tick (or once 1,024 are waiting) are registered. A token is thus held at most until
- * the end of its tick, and a dropped one is still registered, collected and reported.
+ * Registering costs about as much as all the rest of a reference, and a registered token that is dropped
+ * survives minor collections and waits for its cleanup callback after a full one: a service whose every
+ * reference outlives its tick by a millisecond saw the heap after each full collection double, cycle after
+ * cycle (bench/notes.md). Most references are given back within milliseconds, so only the tokens still live
+ * WATCH_DELAY ms after their tick ended are registered. New tokens wait in `pending` until the end of their
+ * tick; those still live then move to `young`; a timer every WATCH_DELAY ms registers the still-live tokens
+ * of `old` (waiting 10–20 ms by then) and makes `young` the next `old`. A dropped token is thus held at most
+ * about 20 ms, then registered, collected and reported as before. Held strongly, not through a WeakRef:
+ * a WeakRef cost 660 ns per token here, three times a registration (bench/notes.md).
  */
 const pending: (object | Entry)[] = [];
 const PENDING_SLOTS = 2048;
 let flushQueued = false;
+const WATCH_DELAY = 10;
+// Past this many waiting slots (a burst of long-held references), `young` is registered at once: the wait
+// is bounded in memory as well as in time.
+const GENERATION_SLOTS = 1 << 16;
+let young: (object | Entry)[] = [];
+let old: (object | Entry)[] = [];
+let timerSet = false;
 
 /*
  * No unregister token: unregistering a released token would cost a lookup now and a key-map slot (about
  * 40 bytes) for every live one. A released token stays registered instead, and its finalizer, when it is
  * collected some day, finds the entry ended and does nothing.
  */
+function register(waiting: (object | Entry)[]): void {
+	for (let i = 0; i < waiting.length; i += 2) {
+		const entry = waiting[i + 1] as Entry;
+		if (entry.end === null) registry.register(waiting[i] as object, entry);
+	}
+	waiting.length = 0;
+}
+
+function age(): void {
+	timerSet = false;
+	register(old);
+	[old, young] = [young, old];
+	if (old.length > 0) wakeLater();
+}
+
+function wakeLater(): void {
+	timerSet = true;
+	const timer: unknown = setTimeout(age, WATCH_DELAY);
+	// Where timers can be unref'd (Node), waiting tokens never keep the process alive.
+	(timer as { unref?: () => void }).unref?.();
+}
+
 function flush(): void {
 	flushQueued = false;
 	for (let i = 0; i < pending.length; i += 2) {
-		const entry = pending[i + 1] as Entry;
-		if (entry.end === null) registry.register(pending[i] as object, entry);
+		if ((pending[i + 1] as Entry).end === null) young.push(pending[i]!, pending[i + 1]!);
 	}
 	pending.length = 0;
+	if (young.length >= GENERATION_SLOTS) register(young);
+	else if (young.length > 0 && !timerSet) wakeLater();
 }
 
 function watch(entry: Entry, token: object): void {
