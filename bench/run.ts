@@ -5,6 +5,7 @@ import { type Machine, renderMarkdown, renderTables, targets } from './render.js
 import { coldMilliseconds, exitReport } from './scenarios/exit-report.js';
 import { measureMemory, MEMORY_SCENARIO } from './scenarios/memory.js';
 import { move } from './scenarios/move.js';
+import { pairAcrossTick } from './scenarios/pair-across-tick.js';
 import { pairOutstanding } from './scenarios/pair-outstanding.js';
 import { pair } from './scenarios/pair.js';
 import { measureService, measureSoak } from './scenarios/service.js';
@@ -28,7 +29,7 @@ async function runMicro(): Promise<Row[]> {
 	// First, while the only live references are its own.
 	rows.push(...(await measure(exitReport, options)));
 	rows.push({ scenario: exitReport.name, variant: COLD, nsPerOp: coldMilliseconds * 1e6, ratio: null, samples: [coldMilliseconds * 1e6] });
-	for (const scenario of [pair, pairOutstanding, move]) {
+	for (const scenario of [pair, pairOutstanding, pairAcrossTick, move]) {
 		process.stderr.write(`measuring ${scenario.name}\n`);
 		rows.push(...(await measure(scenario, options)));
 	}
