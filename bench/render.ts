@@ -40,6 +40,10 @@ export function targets(rows: readonly Row[], memoryScenario: string, reportScen
 		{ what: 'exit report for 10,000 refs from 100 sites, first (cold) build', value: Number.isNaN(coldMs) ? null : coldMs, limit: 1000, unit: ' ms' },
 		{ what: 'exit report, later (warm) builds', value: milliseconds(find(rows, reportScenario, 'full')?.nsPerOp), limit: 1000, unit: ' ms' },
 	);
+	for (const mode of ['list', 'full']) {
+		const after = rows.find((r) => r.variant === `${mode}, after use` && r.bytesPerRef !== undefined);
+		if (after !== undefined) result.push({ what: `${mode}: bytes per tracked object after use`, value: after.bytesPerRef!, limit: 1024, unit: ' B' });
+	}
 	result.push(...serviceTargets(rows));
 	return result;
 }

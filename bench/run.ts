@@ -4,6 +4,7 @@ import { measure, type Row, type RunOptions } from './harness.js';
 import { type Machine, renderMarkdown, renderTables, targets } from './render.js';
 import { coldMilliseconds, exitReport } from './scenarios/exit-report.js';
 import { measureMemory, MEMORY_SCENARIO } from './scenarios/memory.js';
+import { measureObjectMemory } from './scenarios/object-memory.js';
 import { move } from './scenarios/move.js';
 import { pairAcrossTick } from './scenarios/pair-across-tick.js';
 import { pairOutstanding } from './scenarios/pair-outstanding.js';
@@ -35,6 +36,8 @@ async function runMicro(): Promise<Row[]> {
 	}
 	process.stderr.write(`measuring ${MEMORY_SCENARIO}\n`);
 	rows.push(...(await measureMemory(quick ? 3 : 5)));
+	process.stderr.write('measuring memory per tracked object\n');
+	rows.push(...(await measureObjectMemory(quick ? 2 : 3)));
 	return rows;
 }
 

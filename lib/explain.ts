@@ -76,7 +76,7 @@ export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function):
 	const event = culpritEvent(culprit, above);
 	const earlier: PriorEvent[] = [];
 	for (const entry of record.ended()) {
-		if (entry === culprit.entry) continue;
+		if (entry.id === culprit.entry?.id) continue;
 		const ended = endEvent(entry);
 		if (ended !== null) earlier.push({ role: 'history', title: ended.op === 'move' ? ENDED.move : ENDED.release, event: ended });
 	}
