@@ -1,6 +1,7 @@
 import { ratioOfRounds, type Row } from './harness.js';
 import { serviceTables, serviceTargets, SERVICE_MEANINGS } from './render-service.js';
 import { met, type Target } from './target.js';
+import { CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE, NONE_ELSEWHERE } from './scenarios/check-leaks.js';
 import { MEANINGS } from './variants.js';
 
 /** What the run was measured on. */
@@ -43,6 +44,9 @@ export function targets(rows: readonly Row[], memoryScenario: string, reportScen
 	for (const mode of ['list', 'full']) {
 		const after = rows.find((r) => r.variant === `${mode}, after use` && r.bytesPerRef !== undefined);
 		if (after !== undefined) result.push({ what: `${mode}: bytes per tracked object after use`, value: after.bytesPerRef!, limit: 1024, unit: ' B' });
+	}
+	if (find(rows, CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE) !== undefined) {
+		result.push({ what: `${CHECK_LEAKS_SCENARIO}: ${MANY_ELSEWHERE} / ${NONE_ELSEWHERE}`, value: ratioOf(rows, CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE, NONE_ELSEWHERE), limit: 1.5, unit: '×' });
 	}
 	result.push(...serviceTargets(rows));
 	return result;

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { measure, type Row, type RunOptions } from './harness.js';
 import { type Machine, renderMarkdown, renderTables, targets } from './render.js';
+import { measureCheckLeaks } from './scenarios/check-leaks.js';
 import { coldMilliseconds, exitReport } from './scenarios/exit-report.js';
 import { measureMemory, MEMORY_SCENARIO } from './scenarios/memory.js';
 import { measureObjectMemory } from './scenarios/object-memory.js';
@@ -34,6 +35,8 @@ async function runMicro(): Promise<Row[]> {
 		process.stderr.write(`measuring ${scenario.name}\n`);
 		rows.push(...(await measure(scenario, options)));
 	}
+	process.stderr.write('measuring checkLeaks\n');
+	rows.push(...(await measureCheckLeaks(quick ? 3 : 5, quick ? 100 : 300)));
 	process.stderr.write(`measuring ${MEMORY_SCENARIO}\n`);
 	rows.push(...(await measureMemory(quick ? 3 : 5)));
 	process.stderr.write('measuring memory per tracked object\n');

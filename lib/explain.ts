@@ -5,7 +5,7 @@ import { beginEvent, endEvent, makeEvent } from './events.js';
 import { host } from './platform/host.js';
 import type { Entry, ObjectRecord } from './record.js';
 import { describeThrown, formatAge, plural, thrownStack } from './report/format.js';
-import { liveEntries, snapshotOf, snapshotOfEntries } from './snapshot.js';
+import { snapshotOf, snapshotOfEntries } from './snapshot.js';
 import { captureStack } from './stack.js';
 import { BEGUN, ENDED, MISUSE, NOTE, onZeroSummary } from './wording.js';
 
@@ -113,15 +113,24 @@ export function reportedAsLeft(entry: Entry): boolean {
 }
 
 /**
- * The error for the references a checked scope (`what` names it) left live, those `filter` accepts, or null
- * when there are none. The references it names count as reported (see `reportedAsLeft`).
+ * The error for the references a checked scope (`what` names it) left live, those of `entries` (in the order
+ * they began) that are still listed and that `filter` accepts, or null when there are none. The references
+ * it names count as reported (see `reportedAsLeft`).
  */
-export function scopeLeak(filter: (entry: Entry) => boolean, what: string, above: Function): LeakError | null {
-	const groups = liveEntries(filter);
+export function scopeLeak(entries: readonly Entry[], filter: (entry: Entry) => boolean, what: string, above: Function): LeakError | null {
+	// By object, newest first, as the objects' live lists give them.
+	const groups = new Map<ObjectRecord, Entry[]>();
+	for (let i = entries.length - 1; i >= 0; i--) {
+		const entry = entries[i]!;
+		if (!filter(entry)) continue;
+		const group = groups.get(entry.record);
+		if (group === undefined) groups.set(entry.record, [entry]);
+		else group.push(entry);
+	}
 	const leaks = snapshotOfEntries(groups);
 	const { refs, sites } = leaks.totals;
 	if (refs === 0) return null;
-	for (const [, entries] of groups) for (const entry of entries) reportedByScope.add(entry);
+	for (const [, group] of groups) for (const entry of group) reportedByScope.add(entry);
 	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
 	return trimmed(new LeakError({ found: 'scope', summary, leaks, taken: null }), above);
 }

@@ -7,15 +7,20 @@
  * export default defineConfig({ test: { setupFiles: ['reftrace/vitest'] } });
  */
 import { beforeEach, type TestContext } from 'vitest';
+import { EntryLog } from './entry-log.js';
 import { withMessage } from './errors.js';
 import { scopeLeak } from './explain.js';
 import { nodeHost } from './platform/node.js';
+import type { Entry } from './record.js';
 import { lastRefId } from './ref.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
 
 let firstRef = 0;
 let allowed = false;
+const takenInTest = (entry: Entry): boolean => entry.rootId > firstRef;
+// The references taken since the test began: the check at its end looks at those, not at every live one.
+const taken = new EntryLog(takenInTest);
 
 /** Lets the current test end with live references (a cache under test that keeps some, say). */
 export function allowLeaks(): void {
@@ -35,11 +40,14 @@ configure({ exitReport: false });
 beforeEach((context) => {
 	firstRef = lastRefId();
 	allowed = false;
+	taken.clear();
+	taken.start();
 	context.onTestFinished(checkTest);
 });
 
 function checkTest(context: TestContext): void {
 	if (allowed || context.task.result?.state === 'fail') return;
-	const error = scopeLeak((entry) => entry.rootId > firstRef, `test "${context.task.name}"`, checkTest);
+	const error = scopeLeak(taken.listed(), takenInTest, `test "${context.task.name}"`, checkTest);
+	taken.clear();
 	if (error !== null) throw withMessage(error);
 }

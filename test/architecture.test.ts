@@ -98,6 +98,7 @@ test('lower layers never import the ones above them', () => {
 		['ref.ts'],
 		['check-leaks.ts', 'gc-leaks.ts', 'exit-report.ts'],
 		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'events.ts', 'sources.ts'],
+		['entry-log.ts'],
 		['record.ts', 'scope.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts'],
 		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'wording.ts', 'data.ts'],
 		[
