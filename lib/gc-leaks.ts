@@ -1,3 +1,4 @@
+import { holdTime, releaseTime } from './clock.js';
 import { ownerOf } from './events.js';
 import { dispatch, printReport } from './dispatch.js';
 import { collectedLeak, reportedAsLeft } from './explain.js';
@@ -103,6 +104,7 @@ function wakeLater(): void {
 
 function flush(): void {
 	flushQueued = false;
+	releaseTime();
 	for (let i = 0; i < pending.length; i += 2) {
 		if ((pending[i + 1] as Entry).end === null) young.push(pending[i]!, pending[i + 1]!);
 	}
@@ -118,6 +120,8 @@ function watch(entry: Entry, token: object): void {
 	else if (!flushQueued) {
 		flushQueued = true;
 		queueMicrotask(flush);
+		// Until the flush, at the end of this task, the task's events share this one's time (see clock.ts).
+		holdTime(entry.time);
 	}
 }
 

@@ -1,4 +1,4 @@
-import { clock } from './clock.js';
+import { eventClock } from './clock.js';
 import type { Violation } from './errors.js';
 import { currentScope, type Scope } from './scope.js';
 import type { Settings } from './settings.js';
@@ -185,7 +185,7 @@ export class ObjectRecord {
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did, and a
 		// move carries on the reference it takes over, so it keeps that reference's decision.
 		const sampled = settings.mode === 'full' && (moved !== null ? moved.stack !== null : settings.sample >= 1 || Math.random() < settings.sample);
-		const entry = new Entry(id, this, owner ?? null, origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, clock());
+		const entry = new Entry(id, this, owner ?? null, origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, eventClock());
 		if (moved !== null) {
 			roots.set(entry, moved.rootId);
 			const scope = moved.scope;
@@ -222,7 +222,7 @@ export class ObjectRecord {
 	 */
 	end(entry: Entry, how: Ending, stack: Stack | null | undefined, above: Function, successor: Entry | null): void {
 		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? internFrames(host().captureFrames(this.settings.releaseStackDepth, above)) : null;
-		const ending = { how, stack: endStack, time: clock(), successor };
+		const ending = { how, stack: endStack, time: eventClock(), successor };
 		// Every call before the first change (a stack overflow can come at any call): then the entry is
 		// either still live and listed, or ended and off the list, never between.
 		if (how !== 'leaked') this.unlink(entry);
