@@ -2,6 +2,7 @@ import type { Snapshot } from './data.js';
 import { printFinalReport, printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
+import { jsonChunks } from './report/json.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
 import { claimReportName } from './report-name.js';
 import { settings } from './settings.js';
@@ -29,7 +30,7 @@ function emit(data: Snapshot, at: string | null): void {
 	if (config.exitReport && printAtExit) printFinalReport((paint) => renderExitReport(data, paint, at));
 	if (config.reportPath === null) return;
 	try {
-		host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
+		host().writeFileAtomic(reportPath(config.reportPath), jsonChunks(data));
 	} catch (error) {
 		printFinalReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
 	}

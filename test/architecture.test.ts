@@ -100,7 +100,7 @@ test('lower layers never import the ones above them', () => {
 		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'events.ts', 'sources.ts'],
 		['entry-log.ts'],
 		['record.ts', 'scope.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts'],
-		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'wording.ts', 'data.ts'],
+		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'report/json.ts', 'wording.ts', 'data.ts'],
 		[
 			'platform/node.ts',
 			'platform/node-source-map.ts',

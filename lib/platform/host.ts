@@ -82,8 +82,11 @@ export interface Host {
 	onDumpSignal(listener: () => void): void;
 	/** Sets the exit code the process will end with, unless something fails after (then that failure's status stands). */
 	setExitCode(code: number): void;
-	/** Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through. */
-	writeFileAtomic(path: string, text: string): void;
+	/**
+	 * Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through.
+	 * `text` may come in pieces (a large report), written one after another and never joined.
+	 */
+	writeFileAtomic(path: string, text: string | Iterable<string>): void;
 }
 
 let current: Host | null = null;
