@@ -2,11 +2,13 @@ import type { Snapshot } from './data.js';
 import { printFinalReport, printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
+import { escapeControls } from './report/escape.js';
+import { describeThrown } from './report/format.js';
 import { jsonChunks } from './report/json.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
 import { claimReportName } from './report-name.js';
 import { settings } from './settings.js';
-import { snapshot } from './snapshot.js';
+import { gatherSnapshot, snapshot } from './snapshot.js';
 
 /*
  * The exit report: a consumer of the record. It reads every live reference when the process ends, and
@@ -74,12 +76,31 @@ export function installStopHandlers(): void {
 	});
 }
 
-/** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server). */
-export function installDumpSignal(): void {
-	host().onDumpSignal(() => {
-		const data = snapshot();
+let dumping = false;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Prints every live reference, grouped (SIGUSR2: the kernel's debugfs file, for a running server). The
+ * references are gathered a slice at a time between turns of the event loop, so that the program goes on
+ * serving while millions are read; a request while one dump is being gathered is that dump's.
+ * @returns a promise settled once the dump is printed (or its failure reported).
+ */
+export async function dump(): Promise<void> {
+	if (dumping) return;
+	dumping = true;
+	try {
+		const data = await gatherSnapshot(nextTurn);
 		printReport((paint) => renderDump(data, paint));
-	});
+	} catch (error) {
+		printReport(() => `reftrace: could not dump the live references: ${escapeControls(describeThrown(error))}`);
+	} finally {
+		dumping = false;
+	}
+}
+
+/** Prints every live reference on request (SIGUSR2), without stopping the program. */
+export function installDumpSignal(): void {
+	host().onDumpSignal(() => void dump());
 }
 
 let waiting = false;
