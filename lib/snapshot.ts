@@ -90,8 +90,8 @@ function* building(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>):
 	let now = start;
 	let taken = 0;
 	const stacks: (readonly string[])[] = [];
-	// Stacks are interned, so most equal stacks are one array; equal ones that are not (interned before
-	// the depot started afresh) are found by their text, joined once per array.
+	// Stacks are interned, so most equal stacks are one array; equal ones that are not (taken again after
+	// the depot let go of the first, or from a host without frame identity) are found by their text, joined once per array.
 	const byArray = new Map<readonly string[], number>();
 	const byText = new Map<string, number>();
 	const indexOf = (frames: readonly string[]): number => {

@@ -56,8 +56,8 @@ export interface Host {
 	 * Captures the calling stack below the most recent call of `above`, with reftrace's own and the
 	 * runtime's internal frames left out; null when stacks cannot be captured here; `maxFrames` frames at
 	 * most (each costs the runtime work, so exactly those are asked for). Equal frames should be
-	 * the same object (the stack depot interns stacks by frame identity; a host may start afresh to bound
-	 * its tables), frames of two different scripts never are, and the array may be reused by the next capture.
+	 * the same object (the stack depot interns stacks by frame identity; a host may let go of frames nothing
+	 * refers to any more), frames of two different scripts never are, and the array may be reused by the next capture.
 	 */
 	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
 	/** Makes `error`'s own stack start below the most recent call of `above` (formatted lazily, if at all). */

@@ -101,7 +101,6 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
 		ambient = savedPrepare === collect ? undefined : savedPrepare;
 		try {
-			frames.bound();
 			Error.prepareStackTrace = collect;
 			// Exactly the frames asked for: each costs a CallSite.
 			Error.stackTraceLimit = depth = maxFrames;
