@@ -57,22 +57,21 @@ function collected(entry: Entry): void {
  * Registering costs about as much as all the rest of a reference, and a registered token that is dropped
  * survives minor collections and waits for its cleanup callback after a full one: a service whose every
  * reference outlives its tick by a millisecond saw the heap after each full collection double, cycle after
- * cycle (bench/notes.md). Most references are given back within milliseconds, so only the tokens still live
- * WATCH_DELAY ms after their tick ended are registered. New tokens wait in `pending` until the end of their
- * tick; those still live then move to `young`; a timer every WATCH_DELAY ms registers the still-live tokens
- * of `old` (waiting 10–20 ms by then) and makes `young` the next `old`. A dropped token is thus held at most
- * about 20 ms, then registered, collected and reported as before. Held strongly, not through a WeakRef:
- * a WeakRef cost 660 ns per token here, three times a registration (bench/notes.md).
+ * cycle (bench/notes.md). Most references are given back within milliseconds, so tokens are registered only
+ * if still live when a timer, every WATCH_DELAY ms while any wait, comes round. New tokens wait in `pending`
+ * until the end of their tick; those still live then wait in `waiting` for the timer, which registers the
+ * ones still live. A dropped token is thus held at most WATCH_DELAY ms after its tick, then registered,
+ * collected and reported as before. Held strongly, not through a WeakRef: a WeakRef cost 660 ns per token
+ * here, three times a registration (bench/notes.md).
  */
 const pending: (object | Entry)[] = [];
 const PENDING_SLOTS = 2048;
 let flushQueued = false;
 const WATCH_DELAY = 10;
-// Past this many waiting slots (a burst of long-held references), `young` is registered at once: the wait
-// is bounded in memory as well as in time.
-const GENERATION_SLOTS = 1 << 16;
-let young: (object | Entry)[] = [];
-let old: (object | Entry)[] = [];
+// Past this many waiting slots (a burst of long-held references), they are registered at once: the wait is
+// bounded in memory as well as in time.
+const WAITING_SLOTS = 1 << 16;
+const waiting: (object | Entry)[] = [];
 let timerSet = false;
 
 /*
@@ -88,16 +87,14 @@ function register(waiting: (object | Entry)[]): void {
 	waiting.length = 0;
 }
 
-function age(): void {
+function watchNow(): void {
 	timerSet = false;
-	register(old);
-	[old, young] = [young, old];
-	if (old.length > 0) wakeLater();
+	register(waiting);
 }
 
 function wakeLater(): void {
 	timerSet = true;
-	const timer: unknown = setTimeout(age, WATCH_DELAY);
+	const timer: unknown = setTimeout(watchNow, WATCH_DELAY);
 	// Where timers can be unref'd (Node), waiting tokens never keep the process alive.
 	(timer as { unref?: () => void }).unref?.();
 }
@@ -106,11 +103,11 @@ function flush(): void {
 	flushQueued = false;
 	releaseTime();
 	for (let i = 0; i < pending.length; i += 2) {
-		if ((pending[i + 1] as Entry).end === null) young.push(pending[i]!, pending[i + 1]!);
+		if ((pending[i + 1] as Entry).end === null) waiting.push(pending[i]!, pending[i + 1]!);
 	}
 	pending.length = 0;
-	if (young.length >= GENERATION_SLOTS) register(young);
-	else if (young.length > 0 && !timerSet) wakeLater();
+	if (waiting.length >= WAITING_SLOTS) register(waiting);
+	else if (waiting.length > 0 && !timerSet) wakeLater();
 }
 
 function watch(entry: Entry, token: object): void {
