@@ -30,8 +30,36 @@ export interface Row {
 	/** Median over rounds of this variant's time over the `counter` row's time in the same round, when the scenario has one. */
 	readonly ratio: number | null;
 	readonly bytesPerRef?: number;
+	/** The service benchmark: one entry per round. */
+	readonly service?: readonly ServiceRound[];
+	/** The soak. */
+	readonly soak?: SoakResult;
 	/** The per-round medians the median was taken from. */
 	readonly samples: readonly number[];
+}
+
+/** One round of one variant of the service benchmark. */
+export interface ServiceRound {
+	readonly requestsPerSecond: number;
+	/** Server CPU (user + system) per request, in µs. */
+	readonly cpuPerRequest: number;
+	/** Latency percentiles seen by the load generator, in ms. */
+	readonly p50: number;
+	readonly p99: number;
+}
+
+/** One variant's soak: old-generation bytes after full collections, and the longest GC pause. */
+export interface SoakResult {
+	readonly seconds: number;
+	readonly requestsPerSecond: number;
+	/** After a forced full collection once warmed up, and at the end. */
+	readonly heapAfterWarmUp: number;
+	readonly heapAtEnd: number;
+	/** After each full collection V8 made on its own during the soak. */
+	readonly fullGcHeaps: readonly number[];
+	/** Milliseconds. */
+	readonly longestPause: number;
+	readonly slowestRequest: number;
 }
 
 export interface RunOptions {

@@ -1,4 +1,7 @@
 import { ratioOfRounds, type Row } from './harness.js';
+import { serviceTables, serviceTargets, SERVICE_MEANINGS } from './render-service.js';
+import { met, type Target } from './target.js';
+import { CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE, NONE_ELSEWHERE } from './scenarios/check-leaks.js';
 import { MEANINGS } from './variants.js';
 
 /** What the run was measured on. */
@@ -8,14 +11,6 @@ export interface Machine {
 	readonly node: string;
 	readonly date: string;
 	readonly quick: boolean;
-}
-
-interface Target {
-	readonly what: string;
-	/** The measured ratio or value, and the limit it must not exceed. */
-	readonly value: number | null;
-	readonly limit: number;
-	readonly unit: string;
 }
 
 function find(rows: readonly Row[], scenario: string, variant: string): Row | undefined {
@@ -46,6 +41,14 @@ export function targets(rows: readonly Row[], memoryScenario: string, reportScen
 		{ what: 'exit report for 10,000 refs from 100 sites, first (cold) build', value: Number.isNaN(coldMs) ? null : coldMs, limit: 1000, unit: ' ms' },
 		{ what: 'exit report, later (warm) builds', value: milliseconds(find(rows, reportScenario, 'full')?.nsPerOp), limit: 1000, unit: ' ms' },
 	);
+	for (const mode of ['list', 'full']) {
+		const after = rows.find((r) => r.variant === `${mode}, after use` && r.bytesPerRef !== undefined);
+		if (after !== undefined) result.push({ what: `${mode}: bytes per tracked object after use`, value: after.bytesPerRef!, limit: 1024, unit: ' B' });
+	}
+	if (find(rows, CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE) !== undefined) {
+		result.push({ what: `${CHECK_LEAKS_SCENARIO}: ${MANY_ELSEWHERE} / ${NONE_ELSEWHERE}`, value: ratioOf(rows, CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE, NONE_ELSEWHERE), limit: 1.5, unit: '×' });
+	}
+	result.push(...serviceTargets(rows));
 	return result;
 }
 
@@ -68,7 +71,7 @@ function nanoseconds(ns: number): string {
 /** One table per scenario, rows in the order measured. */
 export function renderTables(rows: readonly Row[]): string[] {
 	const lines: string[] = [];
-	for (const scenario of new Set(rows.map((r) => r.scenario))) {
+	for (const scenario of new Set(rows.filter((r) => r.service === undefined && r.soak === undefined).map((r) => r.scenario))) {
 		const own = rows.filter((r) => r.scenario === scenario);
 		const memory = own.some((r) => r.bytesPerRef !== undefined);
 		lines.push(`### ${scenario}`, '', memory ? '| variant | bytes per live ref |' : '| variant | per op | × counter |', memory ? '|---|---:|' : '|---|---:|---:|');
@@ -77,12 +80,13 @@ export function renderTables(rows: readonly Row[]): string[] {
 		}
 		lines.push('');
 	}
+	lines.push(...serviceTables(rows));
 	return lines;
 }
 
 /** The whole of docs/benchmarks.md, generated from one run. */
 export function renderMarkdown(rows: readonly Row[], machine: Machine, checks: readonly Target[], notes: string): string {
-	const missed = checks.filter((t) => t.value === null || t.value > t.limit);
+	const missed = checks.filter((t) => !met(t));
 	return [
 		'# Benchmarks',
 		'',
@@ -95,12 +99,13 @@ export function renderMarkdown(rows: readonly Row[], machine: Machine, checks: r
 		'## Variants',
 		'',
 		...Object.entries(MEANINGS).map(([name, meaning]) => `- \`${name}\`: ${meaning}.`),
+		...Object.entries(SERVICE_MEANINGS).map(([name, meaning]) => `- \`${name}\`: ${meaning}.`),
 		'',
 		'## Targets',
 		'',
 		'| target | measured | limit | |',
 		'|---|---:|---:|---|',
-		...checks.map((t) => `| ${t.what} | ${t.value === null ? 'n/a' : format(t.value, t.unit)} | ${format(t.limit, t.unit)} | ${t.value !== null && t.value <= t.limit ? 'met' : '**missed**'} |`),
+		...checks.map((t) => `| ${t.what} | ${t.value === null ? 'n/a' : format(t.value, t.unit)} | ${t.atLeast === true ? '≥ ' : ''}${format(t.limit, t.unit)} | ${met(t) ? 'met' : '**missed**'} |`),
 		'',
 		missed.length === 0 ? 'Every target was met in this run.' : `${missed.length} target(s) missed in this run; see the notes below.`,
 		'',

@@ -1,5 +1,7 @@
+import { EntryLog } from './entry-log.js';
 import { withMessage } from './errors.js';
 import { scopeLeak } from './explain.js';
+import type { Entry } from './record.js';
 import { closeScope, openScope, runInScope, within } from './scope.js';
 
 /**
@@ -13,12 +15,17 @@ import { closeScope, openScope, runInScope, within } from './scope.js';
 export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Awaited<R>> {
 	if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`);
 	const scope = openScope();
+	const inScope = (entry: Entry): boolean => within(entry.scope, scope);
+	// What the end checks: the references taken inside the scope, not every live one.
+	const taken = new EntryLog(inScope);
+	taken.start();
 	try {
 		const result = await runInScope(scope, fn);
-		const error = scopeLeak((entry) => within(entry.scope, scope), 'checkLeaks()', checkLeaks);
+		const error = scopeLeak(taken.listed(), inScope, 'checkLeaks()', checkLeaks);
 		if (error !== null) throw withMessage(error);
 		return result;
 	} finally {
+		taken.stop();
 		closeScope();
 	}
 }

@@ -1,7 +1,7 @@
 import { epochMilliseconds } from './clock.js';
 import type { EventOp, RefEvent } from './data.js';
 import { host } from './platform/host.js';
-import type { Entry } from './record.js';
+import type { EndedEntry, Entry } from './record.js';
 import { sourceFrame, sourceLine, type SourceFrame } from './sources.js';
 import type { Stack } from './stack.js';
 import { NO_OWNER } from './wording.js';
@@ -20,7 +20,7 @@ function derivedOwner(stack: Stack | null): string {
 }
 
 /** Owner of an entry as shown in reports. */
-export function ownerOf(entry: Entry): string {
+export function ownerOf(entry: Pick<Entry, 'owner' | 'stack'>): string {
 	return entry.owner ?? derivedOwner(entry.stack);
 }
 
@@ -88,7 +88,7 @@ export function beginEvent(entry: Entry): RefEvent {
 }
 
 /** The event that ended an entry's reference, or null while it is live. */
-export function endEvent(entry: Entry): RefEvent | null {
+export function endEvent(entry: EndedEntry): RefEvent | null {
 	const { end } = entry;
 	if (end === null) return null;
 	const op = end.how === 'released' ? 'release' : end.how === 'moved' ? 'move' : 'leak';

@@ -3,10 +3,12 @@ import { printFinalReport, printReport } from './dispatch.js';
 import { host } from './platform/host.js';
 import { observe } from './record.js';
 import { escapeControls } from './report/escape.js';
+import { describeThrown } from './report/format.js';
+import { jsonChunks } from './report/json.js';
 import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
 import { claimReportName, dumpName } from './report-name.js';
 import { settings } from './settings.js';
-import { collectSnapshot, snapshot } from './snapshot.js';
+import { collectSnapshot, gatherSnapshot, snapshot } from './snapshot.js';
 import { suppressedEntry } from './suppress.js';
 
 /*
@@ -31,7 +33,7 @@ function emit(data: Snapshot, at: string | null): void {
 	if (config.exitReport && printAtExit) printFinalReport((paint) => renderExitReport(data, paint, at));
 	if (config.reportPath === null) return;
 	try {
-		host().writeFileAtomic(reportPath(config.reportPath), `${JSON.stringify(data, null, 2)}\n`);
+		host().writeFileAtomic(reportPath(config.reportPath), jsonChunks(data));
 	} catch (error) {
 		printFinalReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
 	}
@@ -88,21 +90,41 @@ function writeDump(data: Snapshot, template: string): void {
 	if (dumpFile?.template !== template) dumpFile = { template, path: claimReportName(template) };
 	const path = dumpName(dumpFile.path, ++dumps);
 	try {
-		host().writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
+		host().writeFileAtomic(path, jsonChunks(data));
 		printReport(() => `reftrace: dump ${dumps} written to ${escapeControls(path)}`);
 	} catch (error) {
 		printReport(() => `reftrace: could not write the JSON dump: ${escapeControls(String(error))}`);
 	}
 }
 
-/** Prints every live reference on request (SIGUSR2: the kernel's debugfs file, for a running server), and writes it as JSON when asked. */
-export function installDumpSignal(): void {
-	host().onDumpSignal(() => {
-		const data = snapshot();
+let dumping = false;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Prints every live reference, grouped (SIGUSR2: the kernel's debugfs file, for a running server), and
+ * writes it as JSON when `dumpPath` asks. The references are gathered a slice at a time between turns of
+ * the event loop, so that the program goes on serving while millions are read; a request while one dump is
+ * being gathered is that dump's.
+ * @returns a promise settled once the dump is printed (or its failure reported).
+ */
+export async function dump(): Promise<void> {
+	if (dumping) return;
+	dumping = true;
+	try {
+		const data = await gatherSnapshot(nextTurn);
 		printReport((paint) => renderDump(data, paint));
 		const template = settings().dumpPath;
 		if (template !== null) writeDump(data, template);
-	});
+	} catch (error) {
+		printReport(() => `reftrace: could not dump the live references: ${escapeControls(describeThrown(error))}`);
+	} finally {
+		dumping = false;
+	}
+}
+
+/** Prints every live reference on request (SIGUSR2), without stopping the program. */
+export function installDumpSignal(): void {
+	host().onDumpSignal(() => void dump());
 }
 
 let waiting = false;

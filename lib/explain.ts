@@ -6,7 +6,7 @@ import { isLongLived } from './expected-refs.js';
 import { host } from './platform/host.js';
 import type { Entry, ObjectRecord } from './record.js';
 import { describeThrown, formatAge, plural, thrownStack } from './report/format.js';
-import { liveEntries, snapshotOf, snapshotOfEntries } from './snapshot.js';
+import { snapshotOf, snapshotOfEntries } from './snapshot.js';
 import { captureStack } from './stack.js';
 import { BEGUN, deadCall, ENDED, MISUSE, NOTE, onZeroSummary } from './wording.js';
 
@@ -81,7 +81,7 @@ export function onZeroFailed(culprit: Culprit, cause: unknown, above: Function):
 	const event = culpritEvent(culprit, above);
 	const earlier: PriorEvent[] = [];
 	for (const entry of record.ended()) {
-		if (entry === culprit.entry) continue;
+		if (entry.id === culprit.entry?.id) continue;
 		const ended = endEvent(entry);
 		if (ended !== null) earlier.push({ role: 'history', title: ended.op === 'move' ? ENDED.move : ENDED.release, event: ended });
 	}
@@ -119,16 +119,25 @@ export function reportedAsLeft(entry: Entry): boolean {
 }
 
 /**
- * The error for the references a checked scope (`what` names it) left live, those `filter` accepts, or null
- * when there are none. The references it names count as reported (see `reportedAsLeft`).
+ * The error for the references a checked scope (`what` names it) left live, those of `entries` (in the order
+ * they began) that are still listed and that `filter` accepts, or null when there are none. The references
+ * it names count as reported (see `reportedAsLeft`).
  */
-export function scopeLeak(filter: (entry: Entry) => boolean, what: string, above: Function): LeakError | null {
-	const groups = liveEntries(filter);
+export function scopeLeak(entries: readonly Entry[], filter: (entry: Entry) => boolean, what: string, above: Function): LeakError | null {
+	// By object, newest first, as the objects' live lists give them.
+	const groups = new Map<ObjectRecord, Entry[]>();
+	for (let i = entries.length - 1; i >= 0; i--) {
+		const entry = entries[i]!;
+		if (!filter(entry)) continue;
+		const group = groups.get(entry.record);
+		if (group === undefined) groups.set(entry.record, [entry]);
+		else group.push(entry);
+	}
 	const leaks = snapshotOfEntries(groups);
 	const { refs, sites } = leaks.totals;
 	if (refs === 0) return null;
 	// A long-lived reference was not reported: should it be collected while live, that leak is news.
-	for (const [, entries] of groups) for (const entry of entries) if (!isLongLived(entry)) reportedByScope.add(entry);
+	for (const [, group] of groups) for (const entry of group) if (!isLongLived(entry)) reportedByScope.add(entry);
 	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
 	return trimmed(new LeakError({ found: 'scope', summary, leaks, taken: null }), above);
 }

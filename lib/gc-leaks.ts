@@ -1,3 +1,4 @@
+import { holdTime, releaseTime } from './clock.js';
 import { beginEvent, ownerOf } from './events.js';
 import { dispatch, printReport } from './dispatch.js';
 import { collectedLeak, reportedAsLeft } from './explain.js';
@@ -59,27 +60,60 @@ function collected(entry: Entry): void {
 }
 
 /*
- * Registering costs about as much as all the rest of a reference, and most references are released
- * within the tick that took them. So new tokens wait here, with their entries, and only those still live
- * at the end of the tick (or once 1,024 are waiting) are registered. A token is thus held at most until
- * the end of its tick, and a dropped one is still registered, collected and reported.
+ * Registering costs about as much as all the rest of a reference, and a registered token that is dropped
+ * survives minor collections and waits for its cleanup callback after a full one: a service whose every
+ * reference outlives its tick by a millisecond saw the heap after each full collection double, cycle after
+ * cycle (bench/notes.md). Most references are given back within milliseconds, so tokens are registered only
+ * if still live when a timer, every WATCH_DELAY ms while any wait, comes round. New tokens wait in `pending`
+ * until the end of their tick; those still live then wait in `waiting` for the timer, which registers the
+ * ones still live. A dropped token is thus held at most WATCH_DELAY ms after its tick, then registered,
+ * collected and reported as before. Held strongly, not through a WeakRef: a WeakRef cost 660 ns per token
+ * here, three times a registration (bench/notes.md).
  */
 const pending: (object | Entry)[] = [];
 const PENDING_SLOTS = 2048;
 let flushQueued = false;
+const WATCH_DELAY = 10;
+// Past this many waiting slots (a burst of long-held references), they are registered at once: the wait is
+// bounded in memory as well as in time.
+const WAITING_SLOTS = 1 << 16;
+const waiting: (object | Entry)[] = [];
+let timerSet = false;
 
 /*
  * No unregister token: unregistering a released token would cost a lookup now and a key-map slot (about
  * 40 bytes) for every live one. A released token stays registered instead, and its finalizer, when it is
  * collected some day, finds the entry ended and does nothing.
  */
+function register(waiting: (object | Entry)[]): void {
+	for (let i = 0; i < waiting.length; i += 2) {
+		const entry = waiting[i + 1] as Entry;
+		if (entry.end === null) registry.register(waiting[i] as object, entry);
+	}
+	waiting.length = 0;
+}
+
+function watchNow(): void {
+	timerSet = false;
+	register(waiting);
+}
+
+function wakeLater(): void {
+	timerSet = true;
+	const timer: unknown = setTimeout(watchNow, WATCH_DELAY);
+	// Where timers can be unref'd (Node), waiting tokens never keep the process alive.
+	(timer as { unref?: () => void }).unref?.();
+}
+
 function flush(): void {
 	flushQueued = false;
+	releaseTime();
 	for (let i = 0; i < pending.length; i += 2) {
-		const entry = pending[i + 1] as Entry;
-		if (entry.end === null) registry.register(pending[i] as object, entry);
+		if ((pending[i + 1] as Entry).end === null) waiting.push(pending[i]!, pending[i + 1]!);
 	}
 	pending.length = 0;
+	if (waiting.length >= WAITING_SLOTS) register(waiting);
+	else if (waiting.length > 0 && !timerSet) wakeLater();
 }
 
 function watch(entry: Entry, token: object): void {
@@ -89,6 +123,8 @@ function watch(entry: Entry, token: object): void {
 	else if (!flushQueued) {
 		flushQueued = true;
 		queueMicrotask(flush);
+		// Until the flush, at the end of this task, the task's events share this one's time (see clock.ts).
+		holdTime(entry.time);
 	}
 }
 

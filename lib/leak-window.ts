@@ -1,5 +1,7 @@
 import { withMessage, type LeakError } from './errors.js';
+import { EntryLog } from './entry-log.js';
 import { scopeLeak } from './explain.js';
+import type { Entry } from './record.js';
 import { lastRefId } from './ref.js';
 
 /** An open leak window: see `beginLeakWindow`. */
@@ -11,6 +13,8 @@ export interface LeakWindow {
 	 * @throws Error when the window was already ended.
 	 */
 	end(): LeakError | null;
+	/** Closes the window without checking it: what was taken inside stays unreported, and is reported if collected while live. */
+	cancel(): void;
 }
 
 /**
@@ -18,7 +22,8 @@ export interface LeakWindow {
  * `full` mode — must be released or moved away by then. Attribution is by lineage: a reference moved out
  * of one taken before the window is not new, whenever the move happens. Unlike `checkLeaks`, a window
  * counts references taken by any code running meanwhile (it follows time, not an async context), which is
- * what a test runner's per-test check wants; windows may overlap.
+ * what a test runner's per-test check wants; windows may overlap. An open window keeps a note of each
+ * reference taken and still live (not the references themselves), so end every window.
  * @param name what the report calls the window: `test "closes the pool"` (default `leak window`).
  * @throws TypeError when `name` is given and is not a non-empty string.
  * @example
@@ -30,12 +35,24 @@ export interface LeakWindow {
 export function beginLeakWindow(name = 'leak window'): LeakWindow {
 	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${name === '' ? 'an empty string' : typeof name}`);
 	const firstRef = lastRefId();
+	const inWindow = (entry: Entry): boolean => entry.rootId > firstRef;
+	// What the end checks: the references taken since, not every live one.
+	const taken = new EntryLog(inWindow);
+	taken.start();
 	let ended = false;
 	return {
 		end: function end(): LeakError | null {
 			if (ended) throw new Error(`reftrace: ${name} was already ended`);
 			ended = true;
-			return scopeLeak((entry) => entry.rootId > firstRef, name, end);
+			try {
+				return scopeLeak(taken.listed(), inWindow, name, end);
+			} finally {
+				taken.stop();
+			}
+		},
+		cancel(): void {
+			ended = true;
+			taken.stop();
 		},
 	};
 }
@@ -61,6 +78,7 @@ export function testCheck(): TestCheck {
 	return {
 		begin(name) {
 			allowed = false;
+			window?.cancel();
 			window = beginLeakWindow(name);
 		},
 		allow() {
@@ -69,7 +87,8 @@ export function testCheck(): TestCheck {
 		end(failed) {
 			const open = window;
 			window = null;
-			if (open === null || allowed || failed) return;
+			if (open === null) return;
+			if (allowed || failed) return open.cancel();
 			const error = open.end();
 			if (error !== null) throw withMessage(error);
 		},

@@ -1,4 +1,4 @@
-import { clock } from './clock.js';
+import { eventClock } from './clock.js';
 import type { Violation } from './errors.js';
 import { contextOwner, ownersInContext } from './owner-context.js';
 import { currentScope, type Scope } from './scope.js';
@@ -188,6 +188,10 @@ function objectId(name: string): number {
 	return id;
 }
 
+/** An ended reference as the quarantine keeps it: what its ending's report line needs, and no links. */
+export type EndedEntry = Pick<Entry, 'id' | 'owner' | 'stack' | 'end'>;
+const QUARANTINE_FIELDS = 4;
+
 /** Objects tracked in `list`/`full` mode whose count is above zero (what snapshots and exit reports read). */
 export const liveRecords = new Set<ObjectRecord>();
 
@@ -197,8 +201,11 @@ export class ObjectRecord {
 	count = 1;
 	/** Head of the live list (list/full modes). */
 	head: Entry | null = null;
-	/** Ring of recently ended entries (list/full modes). */
-	readonly quarantine: (Entry | undefined)[];
+	/**
+	 * The quarantine: what reports need of the last `settings.quarantine` ended references, QUARANTINE_FIELDS
+	 * slots each (see `keep`), allocated at the first ending. Null until then, and in off mode.
+	 */
+	private quarantine: unknown[] | null = null;
 	private quarantineNext = 0;
 	/** Whether references are recorded (list/full modes): read on every acquire. */
 	readonly recorded: boolean;
@@ -219,7 +226,6 @@ export class ObjectRecord {
 		this.id = objectId(name);
 		this.recorded = settings.mode !== 'off';
 		this.watched = this.recorded;
-		this.quarantine = this.recorded ? new Array<Entry | undefined>(settings.quarantine) : [];
 		if (this.recorded) liveRecords.add(this);
 	}
 
@@ -238,7 +244,7 @@ export class ObjectRecord {
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did, and a
 		// move carries on the reference it takes over, so it keeps that reference's decision.
 		const sampled = settings.mode === 'full' && (moved !== null ? moved.stack !== null : settings.sample >= 1 || Math.random() < settings.sample);
-		const entry = new Entry(id, this, owner ?? (ownersInContext ? contextOwner() : null), origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, clock());
+		const entry = new Entry(id, this, owner ?? (ownersInContext ? contextOwner() : null), origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, eventClock());
 		if (moved !== null) {
 			roots.set(entry, moved.rootId);
 			const scope = moved.scope;
@@ -275,18 +281,12 @@ export class ObjectRecord {
 	 */
 	end(entry: Entry, how: Ending, stack: Stack | null | undefined, above: Function, successor: Entry | null): void {
 		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? internFrames(host().captureFrames(this.settings.releaseStackDepth, above)) : null;
-		const ending = { how, stack: endStack, time: clock(), successor };
+		const ending = { how, stack: endStack, time: eventClock(), successor };
 		// Every call before the first change (a stack overflow can come at any call): then the entry is
 		// either still live and listed, or ended and off the list, never between.
 		if (how !== 'leaked') this.unlink(entry);
 		entry.end = ending;
-		if (how !== 'leaked') {
-			const size = this.quarantine.length;
-			if (size > 0) {
-				this.quarantine[this.quarantineNext] = entry;
-				this.quarantineNext = (this.quarantineNext + 1) % size;
-			}
-		}
+		if (how !== 'leaked' && this.settings.quarantine > 0) this.keep(entry, ending);
 		if (onEnd !== null) onEnd(entry);
 	}
 
@@ -309,13 +309,41 @@ export class ObjectRecord {
 		return entries;
 	}
 
-	/** Quarantined entries, oldest first. */
-	ended(): Entry[] {
-		const size = this.quarantine.length;
-		const entries: Entry[] = [];
+	/*
+	 * An ended entry is kept as four plain slots, not as itself: the Entry and its EndRecord (about 150
+	 * bytes) can go with their token, and an object used a thousand times holds 16 × 4 slots, not 16
+	 * entries that each reached the old generation (3 KB per object after use; bench/notes.md). Slots: the
+	 * id (negative when moved), the owner (or the taking stack an owner is derived from), the ending's stack
+	 * and its time.
+	 */
+	private keep(entry: Entry, ending: EndRecord): void {
+		const size = this.settings.quarantine;
+		const ring = (this.quarantine ??= new Array<unknown>(size * QUARANTINE_FIELDS).fill(null));
+		const at = this.quarantineNext * QUARANTINE_FIELDS;
+		ring[at] = ending.how === 'moved' ? -entry.id : entry.id;
+		ring[at + 1] = entry.owner ?? entry.stack;
+		ring[at + 2] = ending.stack;
+		ring[at + 3] = ending.time;
+		this.quarantineNext = (this.quarantineNext + 1) % size;
+	}
+
+	/** The quarantined references, oldest first, rebuilt from their slots (only reports read them). */
+	ended(): EndedEntry[] {
+		const ring = this.quarantine;
+		if (ring === null) return [];
+		const size = ring.length / QUARANTINE_FIELDS;
+		const entries: EndedEntry[] = [];
 		for (let i = 0; i < size; i++) {
-			const entry = this.quarantine[(this.quarantineNext + i) % size];
-			if (entry !== undefined) entries.push(entry);
+			const at = ((this.quarantineNext + i) % size) * QUARANTINE_FIELDS;
+			const signedId = ring[at] as number | null;
+			if (signedId === null) continue;
+			const ownerOrStack = ring[at + 1] as string | Stack | null;
+			entries.push({
+				id: Math.abs(signedId),
+				owner: typeof ownerOrStack === 'string' ? ownerOrStack : null,
+				stack: typeof ownerOrStack === 'string' ? null : ownerOrStack,
+				end: { how: signedId < 0 ? 'moved' : 'released', stack: ring[at + 2] as Stack | null, time: ring[at + 3] as number, successor: null },
+			});
 		}
 		return entries;
 	}

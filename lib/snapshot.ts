@@ -70,10 +70,42 @@ function revocationOf(record: ObjectRecord): SnapshotRevocation | null {
 }
 
 function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Snapshot {
-	const now = clock();
+	const steps = building(groups);
+	for (;;) {
+		const step = steps.next();
+		if (step.done === true) return step.value;
+	}
+}
+
+// References a gathered snapshot takes in before it lets the event loop run.
+const SLICE = 10_000;
+
+function* liveGroups(): Generator<readonly [ObjectRecord, readonly Entry[]]> {
+	for (const record of liveRecords) yield [record, record.live()];
+}
+
+/**
+ * Every live reference, as `snapshot()` gives them, gathered `SLICE` references at a time with `pause()`
+ * awaited in between, so that a dump of millions of references never stops the program for long. What
+ * is taken or given back meanwhile may or may not be in it; each age is measured when its slice is taken.
+ */
+export async function gatherSnapshot(pause: () => Promise<void>): Promise<Snapshot> {
+	const steps = building(liveGroups());
+	for (;;) {
+		const step = steps.next();
+		if (step.done === true) return step.value;
+		await pause();
+	}
+}
+
+/** Builds a snapshot, yielding after every SLICE references (a synchronous caller just carries on). */
+function* building(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Generator<undefined, Snapshot, undefined> {
+	const start = clock();
+	let now = start;
+	let taken = 0;
 	const stacks: (readonly string[])[] = [];
-	// Stacks are interned, so most equal stacks are one array; equal ones that are not (interned before
-	// the depot started afresh) are found by their text, joined once per array.
+	// Stacks are interned, so most equal stacks are one array; equal ones that are not (taken again after
+	// the depot let go of the first, or from a host without frame identity) are found by their text, joined once per array.
 	const byArray = new Map<readonly string[], number>();
 	const byText = new Map<string, number>();
 	const indexOf = (frames: readonly string[]): number => {
@@ -94,6 +126,10 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 	for (const [record, entries] of groups) {
 		const refs: SnapshotRef[] = [];
 		for (const entry of entries) {
+			if (++taken % SLICE === 0) {
+				yield;
+				now = clock();
+			}
 			const event = beginEvent(entry);
 			const stack = event.stack.length > 0 ? indexOf(event.stack) : null;
 			const collected = entry.ending === 'leaked';
@@ -149,7 +185,7 @@ function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Sna
 		schema: SNAPSHOT_SCHEMA,
 		pid,
 		threadId,
-		time: epochMilliseconds(now),
+		time: epochMilliseconds(start),
 		totals: { objects: objects.length, refs: refCount, collected: collectedCount, sites: siteList.length },
 		objects,
 		sites: siteList,

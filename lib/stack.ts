@@ -8,26 +8,41 @@ export interface Stack {
 /*
  * The depot is a trie over frames, top frame first, keyed by frame identity (the host interns frames).
  * A stack seen 10,000 times is therefore stored once, and reports resolve it once.
+ *
+ * A node holds its Stack weakly: the entries and quarantines that refer to a stack keep it, and once none
+ * does, the collector takes it and the node (with any ancestors left without stacks or children) leaves the
+ * trie. So the depot holds what is in use, however many distinct sites the program has: sharing keeps
+ * working at 100,000 sites, and sites nothing refers to any more cost nothing. The WeakRef and the
+ * registration are paid once per distinct stack; each capture pays one `deref`.
  */
 interface DepotNode {
 	readonly frame: Frame | null;
 	readonly parent: DepotNode | null;
 	children: Map<Frame, DepotNode> | undefined;
-	stack: Stack | undefined;
+	stack: WeakRef<Stack> | undefined;
 }
 
-/*
- * Past this many interned nodes the depot starts afresh: the old trie is then kept only by the stacks
- * still referenced (each holds its own frames), and code generated without end (a `new Function` per
- * request) cannot grow it without bound. Stacks captured before and after are equal but not the same
- * object; snapshots group equal stacks by their text.
- */
-const DEPOT_LIMIT = 65_536;
-const newRoot = (): DepotNode => ({ frame: null, parent: null, children: undefined, stack: undefined });
-let root = newRoot();
+const root: DepotNode = { frame: null, parent: null, children: undefined, stack: undefined };
 let nodeCount = 0;
 const NO_FRAMES: Stack = { frames: [] };
 let warned = false;
+
+function prune(node: DepotNode): void {
+	// A newer Stack may have been made for this node since the collected one.
+	if (node.stack?.deref() !== undefined) return;
+	node.stack = undefined;
+	for (let n = node; n.parent !== null && n.stack === undefined && (n.children === undefined || n.children.size === 0); n = n.parent) {
+		n.parent.children!.delete(n.frame!);
+		nodeCount--;
+	}
+}
+
+const reaper = new FinalizationRegistry<DepotNode>(prune);
+
+/** How many nodes the depot holds (for tests: it shrinks as stacks are collected). */
+export function depotSize(): number {
+	return nodeCount;
+}
 
 function child(node: DepotNode, frame: Frame): DepotNode {
 	let next = node.children?.get(frame);
@@ -40,12 +55,15 @@ function child(node: DepotNode, frame: Frame): DepotNode {
 }
 
 function stackOf(node: DepotNode): Stack {
-	if (node.stack !== undefined) return node.stack;
+	const held = node.stack?.deref();
+	if (held !== undefined) return held;
 	const frames: Frame[] = [];
 	for (let n: DepotNode | null = node; n !== null && n.frame !== null; n = n.parent) frames.push(n.frame);
 	frames.reverse();
-	node.stack = { frames };
-	return node.stack;
+	const stack = { frames };
+	node.stack = new WeakRef(stack);
+	reaper.register(stack, node);
+	return stack;
 }
 
 /**
@@ -56,10 +74,7 @@ function stackOf(node: DepotNode): Stack {
  */
 export function internFrames(frames: readonly Frame[] | null): Stack {
 	if (frames === null) return unavailable();
-	if (nodeCount >= DEPOT_LIMIT) {
-		root = newRoot();
-		nodeCount = 0;
-	}
+	if (frames.length === 0) return NO_FRAMES;
 	let node = root;
 	for (const frame of frames) node = child(node, frame);
 	return stackOf(node);

@@ -34,3 +34,34 @@ test('the generated page marks each target met or missed, with the measured valu
 	expect(page).toContain('4 target(s) missed in this run; see the notes below.');
 	expect(page).toContain('Machine: Test CPU, 2 cores; Node v20.0.0; 2026-01-01.');
 });
+
+test('the service targets are same-round ratios to the counter, and a floor is met only when reached', () => {
+	const service = 'service';
+	const round = (requestsPerSecond: number, cpuPerRequest: number, p99: number) => ({ requestsPerSecond, cpuPerRequest, p50: 1, p99 });
+	const serviceRow = (variant: string, rounds: ReturnType<typeof round>[]): Row => ({ scenario: service, variant, nsPerOp: null, ratio: null, samples: rounds.map((r) => r.requestsPerSecond), service: rounds });
+	const soak = (variant: string, heaps: number[], longestPause: number): Row => ({
+		scenario: 'soak',
+		variant,
+		nsPerOp: null,
+		ratio: null,
+		samples: [],
+		soak: { seconds: 50, requestsPerSecond: 1000, heapAfterWarmUp: 6e6, heapAtEnd: 6.5e6, fullGcHeaps: heaps, longestPause, slowestRequest: 30 },
+	});
+	const rows: Row[] = [
+		// A slow second round moves both variants together: the ratio stays 0.9.
+		serviceRow('counter', [round(1000, 100, 10), round(500, 200, 20), round(1000, 100, 10)]),
+		serviceRow('list', [round(900, 105, 11), round(450, 210, 22), round(900, 105, 11)]),
+		serviceRow('full', [round(410, 300, 30), round(205, 600, 60), round(410, 300, 30)]),
+		soak('list', [6e6, 13e6], 12),
+	];
+	const page = renderMarkdown(rows, { cpu: 'Test CPU', cores: 2, node: 'v20.0.0', date: '2026-01-01', quick: false }, targets(rows, 'memory', 'report', 40), 'Notes.');
+	expect(page).toContain('| service: list req/s / counter | 0.90× | ≥ 0.95× | **missed** |');
+	expect(page).toContain('| service: list CPU per request / counter | 1.05× | 1.10× | met |');
+	expect(page).toContain('| service: list p99 / counter | 1.10× | 1.20× | met |');
+	expect(page).toContain('| service: full req/s / counter | 0.41× | ≥ 0.40× | met |');
+	expect(page).toContain('| service: full, 1% sampled req/s / counter | n/a | ≥ 0.90× | **missed** |');
+	expect(page).toContain('| soak: list, old generation after full GCs / after warm-up | 2.17× | 2.00× | **missed** |');
+	expect(page).toContain('| soak: list, longest GC pause | 12 ms | 20 ms | met |');
+	expect(page).toContain('| list | 900 | 0.90× | 105 µs | 1.05× | 1.00 ms | 1.00× | 11.00 ms | 1.10× |');
+	expect(page).toContain('| list | 50 | 1000 | 6.0 MB | 6.0 MB, 13.0 MB | 6.5 MB | 2.17× | 12.0 ms | 30.0 ms |');
+});

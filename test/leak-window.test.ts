@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { beginLeakWindow, LeakError, track } from '../lib/index.js';
-import { siteOf } from './helpers.js';
+import { collectViolations, siteOf } from './helpers.js';
 
 test('a window reports the references taken inside it and still live, naming their site', () => {
 	const root = track({}, { name: 'Pool' });
@@ -54,4 +54,13 @@ test('ending a window twice throws, and a bad name is refused', () => {
 	expect(() => window.end()).toThrow('reftrace: once was already ended');
 	expect(() => beginLeakWindow('')).toThrow('Expected `name` to be a non-empty string, got an empty string');
 	expect(() => beginLeakWindow(3 as unknown as string)).toThrow('Expected `name` to be a non-empty string, got number');
+});
+
+test('a cancelled window reports nothing and cannot be ended after', () => {
+	collectViolations({ mode: 'list' });
+	const window = beginLeakWindow('cancelled');
+	const kept = track({}, { name: 'Kept' });
+	window.cancel();
+	expect(() => window.end()).toThrow('reftrace: cancelled was already ended');
+	kept.release();
 });

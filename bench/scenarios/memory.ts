@@ -12,7 +12,7 @@ declare const gc: () => void;
  * Collects until the heap stops shrinking. Finalization callbacks run as tasks after a collection, and
  * only then can the next collection free what their registrations held: one collection is not enough.
  */
-async function settle(): Promise<number> {
+export async function settle(): Promise<number> {
 	let previous = Number.POSITIVE_INFINITY;
 	for (let i = 0; i < 10; i++) {
 		gc();
@@ -24,7 +24,7 @@ async function settle(): Promise<number> {
 	return previous;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
 	return [...values].sort((a, b) => a - b)[values.length >> 1]!;
 }
 

@@ -58,8 +58,8 @@ export interface Host {
 	 * Captures the calling stack below the most recent call of `above`, with reftrace's own and the
 	 * runtime's internal frames left out; null when stacks cannot be captured here; `maxFrames` frames at
 	 * most (each costs the runtime work, so exactly those are asked for). Equal frames should be
-	 * the same object (the stack depot interns stacks by frame identity; a host may start afresh to bound
-	 * its tables), frames of two different scripts never are, and the array may be reused by the next capture.
+	 * the same object (the stack depot interns stacks by frame identity; a host may let go of frames nothing
+	 * refers to any more), frames of two different scripts never are, and the array may be reused by the next capture.
 	 */
 	captureFrames(maxFrames: number, above: Function): readonly Frame[] | null;
 	/** Why `captureFrames` returned null, as the end of a sentence: `Error.prepareStackTrace is not writable`. */
@@ -92,8 +92,11 @@ export interface Host {
 	onDumpSignal(listener: () => void): void;
 	/** Sets the exit code the process will end with, unless something fails after (then that failure's status stands). */
 	setExitCode(code: number): void;
-	/** Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through. */
-	writeFileAtomic(path: string, text: string): void;
+	/**
+	 * Writes a file: a regular one so that readers never see it half-written; a link, FIFO or device through.
+	 * `text` may come in pieces (a large report), written one after another and never joined.
+	 */
+	writeFileAtomic(path: string, text: string | Iterable<string>): void;
 	/** Creates (or empties) a file to be written in pieces, synchronously and whole: a trace. @throws the system error. */
 	openFile(path: string): FileSink;
 }

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import type { FileSink } from './host.js';
 import { writeAll } from './node-write.js';
@@ -31,21 +31,35 @@ function ownStream(target: Stats): number | null {
 	return null;
 }
 
-/** Writes into a FIFO, device or socket. Non-blocking open: a FIFO with no reader fails (ENXIO) rather than hang the exit. */
-function writeThrough(path: string, text: string): void {
-	const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+type Text = string | Iterable<string>;
+
+function writeText(fd: number, text: Text): void {
+	if (typeof text === 'string') writeAll(fd, text);
+	else for (const piece of text) writeAll(fd, piece);
+}
+
+/** Opens `path` with `flags`, writes `text` into it piece by piece, closes it. */
+function writeFile(path: string, text: Text, flags: number): void {
+	const fd = openSync(path, flags, 0o666);
 	try {
-		writeAll(fd, text);
+		writeText(fd, text);
 	} finally {
 		closeSync(fd);
 	}
 }
 
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
+
+/** Writes into a FIFO, device or socket. Non-blocking open: a FIFO with no reader fails (ENXIO) rather than hang the exit. */
+function writeThrough(path: string, text: Text): void {
+	writeFile(path, text, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+}
+
 /** Replaces a regular file by renaming a complete temporary over it; the temporary never outlives a failure. */
-function replaceAtomically(path: string, text: string): void {
+function replaceAtomically(path: string, text: Text): void {
 	const temporary = `${path}.${process.pid}-${threadId}.tmp`;
 	try {
-		writeFileSync(temporary, text);
+		writeFile(temporary, text, CREATE);
 		renameSync(temporary, path);
 	} catch (error) {
 		try {
@@ -61,14 +75,14 @@ function replaceAtomically(path: string, text: string): void {
  * Writes a report file: atomically over a regular file or where there is none, through anything else.
  * @throws the system error when the file cannot be written (no temporary is left behind).
  */
-export function writeReportFile(path: string, text: string): void {
+export function writeReportFile(path: string, text: Text): void {
 	const target = statOrNull(path, true);
 	const stream = target === null ? null : ownStream(target);
-	if (stream !== null) return writeAll(stream, text);
+	if (stream !== null) return writeText(stream, text);
 	if (target !== null && !target.isFile()) return writeThrough(path, text);
 	if (statOrNull(path, false)?.isSymbolicLink() !== true) return replaceAtomically(path, text);
 	// A link to a regular file: replace the file it names, keep the link. A dangling link: create its target.
-	if (target === null) return writeFileSync(path, text);
+	if (target === null) return writeFile(path, text, CREATE);
 	replaceAtomically(realpathSync(path), text);
 }
 

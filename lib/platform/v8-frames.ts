@@ -11,8 +11,12 @@ import type { Frame, Position } from './host.js';
  * references would be reported as another's. V8 computes a script's hash once and keeps it.
  */
 
-// Past this many frames the table starts afresh (see `frameTable`).
-const FRAME_LIMIT = 32_768;
+/*
+ * Frames are held weakly: the stacks that use a frame keep it, and once none does, the collector takes it
+ * and its slot leaves the table (and a script left without slots leaves too). The table therefore holds the
+ * frames in use, however many distinct sites there are, and frames stay one object per position as long as
+ * anything refers to them. A new frame pays a WeakRef and a registration once; a capture pays a `deref` per frame.
+ */
 
 function functionName(site: NodeJS.CallSite): string | null {
 	// A frame resumed after an await, as Node prints it: `async handleRequest`.
@@ -33,10 +37,13 @@ function methodName(site: NodeJS.CallSite): string | null {
 
 /** One script's frames by source position (null: a frame never shown), and the other scripts of the same name. */
 interface Script {
+	readonly name: string;
 	readonly hash: string;
 	// A module URL names one script: a reloaded module gets a new URL (`?t=2`), so its hash need not be read.
 	readonly byUrl: boolean;
-	readonly byPosition: Map<number, Frame | null>;
+	readonly byPosition: Map<number, WeakRef<Frame> | null>;
+	/** The first script of this name, for the others (which it lists). */
+	readonly first: Script | null;
 	others: Map<string, Script> | undefined;
 }
 
@@ -77,27 +84,30 @@ export type ViaHook = (site: NodeJS.CallSite, file: string, line: number, column
 export interface FrameTable {
 	/** The frame of a call site, the same object for the same script and position; null for a hidden one. */
 	readonly frameOf: (site: NodeJS.CallSite) => Frame | null;
-	/**
-	 * Starts afresh once the table holds more than its limit, so that code generated without end (a
-	 * `new Function` per request) cannot grow it without bound. Frames already handed out stay valid;
-	 * later captures of the same code get new, equal frames. Call it between captures.
-	 */
-	readonly bound: () => void;
 }
 
 /** A frame table; frames of files `isHidden` accepts are null, and `viaHook` fills a new frame's `hooked`. */
 export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook): FrameTable {
 	// Scripts by name; code from eval has none and goes under ''.
-	let scripts = new Map<string, Script>();
-	// Builtins (`Array.map`) have no script and no position: by function name.
-	let natives = new Map<string, Frame>();
-	let size = 0;
+	const scripts = new Map<string, Script>();
+	// Builtins (`Array.map`) have no script and no position: by function name (a few hundred at most).
+	const natives = new Map<string, Frame>();
+
+	const forget = ({ script, position }: { script: Script; position: number }): void => {
+		const held = script.byPosition.get(position);
+		if (held === null || held?.deref() !== undefined) return;
+		script.byPosition.delete(position);
+		if (script.byPosition.size > 0 || (script.others?.size ?? 0) > 0) return;
+		if (script.first === null) scripts.delete(script.name);
+		else script.first.others?.delete(script.hash);
+	};
+	const reaper = new FinalizationRegistry(forget);
 
 	const scriptOf = (first: Script | undefined, name: string, hash: string): Script => {
 		if (first !== undefined && first.hash === hash) return first;
 		let script = first?.others?.get(hash);
 		if (script === undefined) {
-			script = { hash, byUrl: first === undefined && name.startsWith('file://'), byPosition: new Map(), others: undefined };
+			script = { name, hash, byUrl: first === undefined && name.startsWith('file://'), byPosition: new Map(), first: first ?? null, others: undefined };
 			if (first === undefined) scripts.set(name, script);
 			else (first.others ??= new Map()).set(hash, script);
 		}
@@ -105,7 +115,6 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 	};
 
 	const makeFrame = (site: NodeJS.CallSite, name: string | null): Frame | null => {
-		size++;
 		const file = name ?? '<anonymous>';
 		if (isHidden(file)) return null;
 		const line = site.getLineNumber() ?? 0;
@@ -119,7 +128,6 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		const fn = functionName(site);
 		let frame = natives.get(fn ?? '');
 		if (frame === undefined) {
-			size++;
 			frame = { fn, file: '<unknown>', line: 0, column: 0, hooked: null, evalOrigin: null, dependency: true };
 			natives.set(fn ?? '', frame);
 		}
@@ -132,20 +140,21 @@ export function frameTable(isHidden: (file: string) => boolean, viaHook: ViaHook
 		const first = scripts.get(name ?? '');
 		const script = first !== undefined && first.byUrl ? first : scriptOf(first, name ?? '', hashOf(site));
 		const position = positionOf(site);
-		let frame = script.byPosition.get(position);
+		const held = script.byPosition.get(position);
+		if (held === null) return null;
+		let frame = held?.deref();
 		if (frame === undefined) {
-			frame = makeFrame(site, name);
-			script.byPosition.set(position, frame);
+			const made = makeFrame(site, name);
+			if (made === null) {
+				script.byPosition.set(position, null);
+				return null;
+			}
+			frame = made;
+			script.byPosition.set(position, new WeakRef(frame));
+			reaper.register(frame, { script, position });
 		}
 		return frame;
 	};
 
-	const bound = (): void => {
-		if (size <= FRAME_LIMIT) return;
-		scripts = new Map();
-		natives = new Map();
-		size = 0;
-	};
-
-	return { frameOf, bound };
+	return { frameOf };
 }

@@ -216,7 +216,6 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
 		ambient = savedPrepare === collect ? undefined : (savedPrepare ?? outer());
 		try {
-			frames.bound();
 			Error.prepareStackTrace = collect;
 			depth = maxFrames;
 			Error.stackTraceLimit = limit = depth + slack + (isWrapper === null ? 0 : WRAPPER_SLACK);
