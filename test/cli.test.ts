@@ -123,12 +123,20 @@ test('check takes rules of the count-semantics kinds, as the runtime does', () =
 test('two SIGUSR2 dumps of a running server are written by REFTRACE_DUMP and diffed by site', async () => {
 	const child = spawn(process.execPath, ['--import', 'reftrace/register', 'server.mjs'], { cwd: scratch, env: childEnv({ REFTRACE_DUMP: 'dump-%p-%n.json' }) });
 	const lines: string[] = [];
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	const next = () => new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+	// The dump is gathered between turns of the event loop, after the application's own SIGUSR2 listener ran.
+	const written = async (n: number) => {
+		for (let waited = 0; !stderr.includes(`reftrace: dump ${n} written to`) && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+	};
 	lines.push(await next());
 	child.kill('SIGUSR2');
 	lines.push(await next());
+	await written(1);
 	child.kill('SIGUSR2');
 	lines.push(await next());
+	await written(2);
 	child.kill('SIGKILL');
 	expect(lines.map((line) => line.trim())).toEqual(['ready', 'handled', 'handled']);
 	const [first, second] = [1, 2].map((n) => `dump-${child.pid}-${n}.json`) as [string, string];
