@@ -2,6 +2,7 @@ import type { Snapshot, SnapshotObject, SnapshotRef, SnapshotSite } from '../dat
 import { COUNTS } from '../wording.js';
 import { escapeControls as safe } from './escape.js';
 import { plural } from './format.js';
+import { signatureOf } from './signature.js';
 
 /*
  * Nested counts and revocations in the text reports. A leak report blames the leaves: a reference that a
@@ -17,15 +18,46 @@ function isFolded(ref: SnapshotRef, labels: ReadonlySet<string>): boolean {
 	return ref.heldBy !== null && labels.has(ref.heldBy);
 }
 
-function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[]): SnapshotSite | null {
+function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[], allStacks: Snapshot['stacks']): SnapshotSite | null {
 	if (refs.length === 0) return null;
+	if (refs.length === site.refs) return site;
 	const count = (values: readonly SnapshotRef[], key: (r: SnapshotRef) => unknown, value: unknown) => values.filter((r) => key(r) === value).length;
 	const objects = site.objects.map((o) => ({ ...o, refs: count(refs, (r) => r.object, o.object) })).filter((o) => o.refs > 0);
 	const stacks = site.stacks.map((s) => ({ ...s, refs: count(refs, (r) => r.stack, s.stack) })).filter((s) => s.refs > 0);
 	const owners = site.owners.map((o) => ({ ...o, refs: count(refs, (r) => r.owner, o.owner) })).filter((o) => o.refs > 0);
 	const collected = refs.filter((r) => r.collected).length;
 	const oldest = Math.max(...refs.map((r) => r.age));
-	return { ...site, objects: objects.sort((a, b) => b.refs - a.refs), stacks, owners, refs: refs.length, collected, oldest };
+	objects.sort((a, b) => b.refs - a.refs);
+	stacks.sort((a, b) => b.refs - a.refs);
+	// The signature names what the site now shows: its first object and most frequent stack, as a snapshot's do.
+	const top = stacks[0] === undefined ? [] : (allStacks[stacks[0].stack] ?? []);
+	const signature = signatureOf('leak', objects[0]!.object, top);
+	return { ...site, objects, stacks, owners, refs: refs.length, collected, oldest, signature };
+}
+
+/**
+ * `snapshot` less the references `drop` accepts, in its sites and totals; in `objects` too when `dropObjects`
+ * (otherwise `objects` is kept whole). A site that loses references is summed again, its signature included.
+ */
+export function withoutRefs(snapshot: Snapshot, drop: (ref: SnapshotRef) => boolean, dropObjects: boolean): Snapshot {
+	const bySite = new Map<string | null, SnapshotRef[]>();
+	let dropped = 0;
+	let droppedCollected = 0;
+	for (const ref of snapshot.objects.flatMap((o) => o.refs)) {
+		if (drop(ref)) {
+			dropped++;
+			if (ref.collected) droppedCollected++;
+			continue;
+		}
+		const list = bySite.get(ref.site) ?? [];
+		list.push(ref);
+		bySite.set(ref.site, list);
+	}
+	const sites = snapshot.sites.flatMap((s) => siteWithout(s, bySite.get(s.site) ?? [], snapshot.stacks) ?? []).sort((a, b) => b.refs - a.refs);
+	const shown = new Set(sites.flatMap((s) => s.objects.map((o) => o.object)));
+	const objects = dropObjects ? snapshot.objects.map((o) => ({ ...o, refs: o.refs.filter((r) => !drop(r)) })).filter((o) => o.refs.length > 0) : snapshot.objects;
+	const { totals } = snapshot;
+	return { ...snapshot, objects, sites, totals: { objects: shown.size, refs: totals.refs - dropped, collected: totals.collected - droppedCollected, sites: sites.length } };
 }
 
 /**
@@ -34,21 +66,24 @@ function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[]): Snapshot
  */
 export function foldNested(snapshot: Snapshot): { readonly view: Snapshot; readonly folded: number } {
 	const labels = new Set(snapshot.objects.map((o) => o.object));
-	const folded = snapshot.objects.flatMap((o) => o.refs).filter((r) => isFolded(r, labels));
-	if (folded.length === 0) return { view: snapshot, folded: 0 };
-	const bySite = new Map<string | null, SnapshotRef[]>();
-	for (const ref of snapshot.objects.flatMap((o) => o.refs)) {
-		if (isFolded(ref, labels)) continue;
-		const list = bySite.get(ref.site) ?? [];
-		list.push(ref);
-		bySite.set(ref.site, list);
-	}
-	const sites = snapshot.sites.flatMap((s) => siteWithout(s, bySite.get(s.site) ?? []) ?? []).sort((a, b) => b.refs - a.refs);
-	const shown = new Set(sites.flatMap((s) => s.objects.map((o) => o.object)));
-	const { totals } = snapshot;
-	const collected = totals.collected - folded.filter((r) => r.collected).length;
-	const view = { ...snapshot, sites, totals: { objects: shown.size, refs: totals.refs - folded.length, collected, sites: sites.length } };
-	return { view, folded: folded.length };
+	const folded = snapshot.objects.flatMap((o) => o.refs).filter((r) => isFolded(r, labels)).length;
+	if (folded === 0) return { view: snapshot, folded: 0 };
+	return { view: withoutRefs(snapshot, (r) => isFolded(r, labels), false), folded };
+}
+
+/**
+ * `snapshot` (every reference kept) with each site's signature as the leak report shows it: of the site
+ * folded (a site whose references are all folded keeps its own), so that JSON and text name the same object.
+ */
+export function withFoldedSignatures(snapshot: Snapshot): Snapshot {
+	const { view, folded } = foldNested(snapshot);
+	if (folded === 0) return snapshot;
+	const signatures = new Map(view.sites.flatMap((s) => (s.signature === undefined ? [] : [[s.site, s.signature] as const])));
+	const sites = snapshot.sites.map((s) => {
+		const signature = signatures.get(s.site);
+		return signature === undefined ? s : { ...s, signature };
+	});
+	return { ...snapshot, sites };
 }
 
 /** ` (2 more held by nested counts, shown under them)`, or nothing. */
