@@ -195,7 +195,7 @@ rules, 23 (or --exit-code) otherwise; prints the summary line.
 			return { ...json({ schema: 'reftrace.check/1', file, status, totals, violations: view.violations, suppressed: view.suppressed, suppressions: uses }), status };
 		}
 		const recap = recapLines({ ...view, signatures: [], suppressions: uses }, paint);
-		return { out: `${[paint.bold(summaryLine(view, folded)), ...recap].join('\n')}\n`, status };
+		return { out: `${[paint.bold(summaryLine(view, folded, false)), ...recap].join('\n')}\n`, status };
 	},
 };
 

@@ -86,9 +86,9 @@ export function withFoldedSignatures(snapshot: Snapshot): Snapshot {
 	return { ...snapshot, sites };
 }
 
-/** ` (2 more held by nested counts, shown under them)`, or nothing. */
-export function describeFolded(folded: number): string {
-	return folded === 0 ? '' : ` (${COUNTS.folded(folded)})`;
+/** ` (2 more held by nested counts, shown under them)`, or nothing; `listed`: whether the chains are printed. */
+export function describeFolded(folded: number, listed = true): string {
+	return folded === 0 ? '' : ` (${listed ? COUNTS.folded(folded) : COUNTS.foldedUnlisted(folded)})`;
 }
 
 /** `holds ref #2 of mm_count#1 (count 1), which holds ref #1 of mm_struct#1 (count 1)`: the chain above a nested count, or null. */

@@ -1,5 +1,5 @@
 import { MERGE_SCHEMA, type MergedReport, type MergedSite, type SignatureCount, type Snapshot, type ViolationKind } from '../data.js';
-import { foldNested } from './chain.js';
+import { describeFolded, foldNested } from './chain.js';
 import { escapeControls as safe } from './escape.js';
 import { clip, plural, stackLine } from './format.js';
 import type { Paint } from './paint.js';
@@ -79,8 +79,7 @@ const SITES = 20;
 export function renderMerged(merged: MergedReport, paint: Paint): string {
 	const of = merged.reports.length;
 	const { refs, sites, folded } = merged.totals;
-	const held = folded === 0 ? '' : ` (${folded} more held by nested counts, not listed)`;
-	const lines = [paint.bold(`reftrace merge: ${plural(refs, 'reference')} from ${plural(sites, 'site')} in ${plural(of, 'report')}${held}`)];
+	const lines = [paint.bold(`reftrace merge: ${plural(refs, 'reference')} from ${plural(sites, 'site')} in ${plural(of, 'report')}${describeFolded(folded, false)}`)];
 	for (const site of merged.sites.slice(0, SITES)) {
 		const where = site.site === null ? 'an unrecorded site (list mode keeps no stacks)' : paint.yellow(safe(site.site));
 		lines.push(`  ${where}${site.source === null ? '' : ` - ${clip(safe(site.source))}`}`);
