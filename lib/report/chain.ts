@@ -21,10 +21,16 @@ function isFolded(ref: SnapshotRef, labels: ReadonlySet<string>): boolean {
 function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[], allStacks: Snapshot['stacks']): SnapshotSite | null {
 	if (refs.length === 0) return null;
 	if (refs.length === site.refs) return site;
-	const count = (values: readonly SnapshotRef[], key: (r: SnapshotRef) => unknown, value: unknown) => values.filter((r) => key(r) === value).length;
-	const objects = site.objects.map((o) => ({ ...o, refs: count(refs, (r) => r.object, o.object) })).filter((o) => o.refs > 0);
-	const stacks = site.stacks.map((s) => ({ ...s, refs: count(refs, (r) => r.stack, s.stack) })).filter((s) => s.refs > 0);
-	const owners = site.owners.map((o) => ({ ...o, refs: count(refs, (r) => r.owner, o.owner) })).filter((o) => o.refs > 0);
+	// Counted in one pass each (a site of a list-mode process holds every reference).
+	const tally = <K>(key: (r: SnapshotRef) => K): Map<K, number> => {
+		const counts = new Map<K, number>();
+		for (const ref of refs) counts.set(key(ref), (counts.get(key(ref)) ?? 0) + 1);
+		return counts;
+	};
+	const [byObject, byStack, byOwner] = [tally((r) => r.object), tally((r) => r.stack), tally((r) => r.owner)];
+	const objects = site.objects.map((o) => ({ ...o, refs: byObject.get(o.object) ?? 0 })).filter((o) => o.refs > 0);
+	const stacks = site.stacks.map((s) => ({ ...s, refs: byStack.get(s.stack) ?? 0 })).filter((s) => s.refs > 0);
+	const owners = site.owners.map((o) => ({ ...o, refs: byOwner.get(o.owner) ?? 0 })).filter((o) => o.refs > 0);
 	const collected = refs.filter((r) => r.collected).length;
 	const oldest = Math.max(...refs.map((r) => r.age));
 	objects.sort((a, b) => b.refs - a.refs);
@@ -73,16 +79,25 @@ export function foldNested(snapshot: Snapshot): { readonly view: Snapshot; reado
 
 /**
  * `snapshot` (every reference kept) with each site's signature as the leak report shows it: of the site
- * folded (a site whose references are all folded keeps its own), so that JSON and text name the same object.
+ * folded, so that JSON and text name the same object. Only a site with references both folded and shown
+ * changes (one whose references are all folded is not shown, and keeps its own): one pass finds them.
  */
 export function withFoldedSignatures(snapshot: Snapshot): Snapshot {
-	const { view, folded } = foldNested(snapshot);
-	if (folded === 0) return snapshot;
-	const signatures = new Map(view.sites.flatMap((s) => (s.signature === undefined ? [] : [[s.site, s.signature] as const])));
-	const sites = snapshot.sites.map((s) => {
-		const signature = signatures.get(s.site);
-		return signature === undefined ? s : { ...s, signature };
-	});
+	const labels = new Set(snapshot.objects.map((o) => o.object));
+	const foldedAt = new Set<string | null>();
+	const shown = new Map<string | null, SnapshotRef[]>();
+	for (const object of snapshot.objects) {
+		for (const ref of object.refs) {
+			if (isFolded(ref, labels)) foldedAt.add(ref.site);
+			else {
+				const list = shown.get(ref.site);
+				if (list === undefined) shown.set(ref.site, [ref]);
+				else list.push(ref);
+			}
+		}
+	}
+	if (![...foldedAt].some((site) => shown.has(site))) return snapshot;
+	const sites = snapshot.sites.map((s) => (foldedAt.has(s.site) && shown.has(s.site) ? { ...s, signature: siteWithout(s, shown.get(s.site)!, snapshot.stacks)!.signature! } : s));
 	return { ...snapshot, sites };
 }
 
