@@ -1,6 +1,6 @@
 /*
  * The plain, JSON-serialisable data reftrace reports: events, violations and snapshots. Types only (and
- * the schema name): every other module may read these; these read nothing.
+ * the schema name and the list of violation kinds): every other module may read these; these read nothing.
  */
 
 /**
@@ -279,3 +279,24 @@ export interface SnapshotRevocation {
 	/** Ids of those references that are still not released (in `refs`), oldest first. */
 	readonly stillHeld: readonly number[];
 }
+
+// Every ViolationKind once (the record's keys must be exactly the union's members, so a kind added to the
+// union and not here does not compile): what suppression rules accept, at run time and in `reftrace check`.
+const KIND_SET: Readonly<Record<ViolationKind, true>> = {
+	'double-release': true,
+	'release-after-move': true,
+	'use-after-move': true,
+	'use-after-release': true,
+	'acquire-after-release': true,
+	'move-after-release': true,
+	'double-move': true,
+	'on-zero-failed': true,
+	leak: true,
+	'use-after-revoke': true,
+	'acquire-after-revoke': true,
+	'exclusive-not-unique': true,
+	'acquire-during-exclusive': true,
+};
+
+/** Every kind of violation reftrace reports, as a value (the `ViolationKind` union). */
+export const VIOLATION_KINDS: readonly ViolationKind[] = Object.freeze(Object.keys(KIND_SET) as ViolationKind[]);

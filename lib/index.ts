@@ -7,20 +7,28 @@
 import { nodeHost } from './platform/node.js';
 import { start } from './start.js';
 
-export { track, Ref, type TrackOptions } from './ref.js';
-export { configure, settings, type ConfigureOptions, type Settings, type ViolationPolicy } from './settings.js';
+export { track, Ref, WeakHandle, type TrackOptions } from './ref.js';
+export { configure, settings, type ConfigureOptions, type Settings, type SuppressionsOption, type ViolationPolicy } from './settings.js';
 export {
+	MERGE_SCHEMA,
 	SNAPSHOT_SCHEMA,
+	type CountKind,
 	type EventOp,
+	type MergedReport,
+	type MergedSite,
 	type Mode,
 	type PriorEvent,
 	type PriorRole,
 	type RefEvent,
 	type RefState,
+	type SignatureCount,
+	type SignatureData,
 	type Snapshot,
 	type SnapshotObject,
 	type SnapshotRef,
+	type SnapshotRevocation,
 	type SnapshotSite,
+	type SuppressionUse,
 	type ViolationData,
 	type ViolationKind,
 } from './data.js';
@@ -37,40 +45,22 @@ export {
 	DoubleMoveError,
 	OnZeroFailedError,
 	LeakError,
-	type Violation,
-} from './errors.js';
-export { checkLeaks } from './check-leaks.js';
-export { snapshot } from './snapshot.js';
-export { renderSnapshot } from './report/leak-report.js';
-export { beginLeakWindow, type LeakWindow } from './leak-window.js';
-
-// Adoption without rewriting (issue 10).
-export { withOwner } from './owner-context.js';
-export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
-export { markLongLived } from './long-lived.js';
-
-// Count semantics (issue 9): nested counts, weak handles, exclusive sections, revocation.
-export { WeakHandle } from './ref.js';
-export {
 	AfterRevokeError,
 	UseAfterRevokeError,
 	AcquireAfterRevokeError,
 	ExclusiveNotUniqueError,
 	AcquireDuringExclusiveError,
 	type CountViolation,
+	type Violation,
 } from './errors.js';
-export type { CountKind, SnapshotRevocation } from './data.js';
-
-start(nodeHost);
-
-// Reports people work with: triage signatures, suppressions, merged reports (`reftrace merge`).
-export {
-	MERGE_SCHEMA,
-	type MergedReport,
-	type MergedSite,
-	type SignatureCount,
-	type SignatureData,
-	type SuppressionUse,
-} from './data.js';
-export type { SuppressionsOption } from './settings.js';
 export type { SuppressionRule } from './report/suppression-rules.js';
+export { checkLeaks } from './check-leaks.js';
+export { beginLeakWindow, type LeakWindow } from './leak-window.js';
+export { snapshot } from './snapshot.js';
+export { renderSnapshot } from './report/leak-report.js';
+export { withOwner } from './owner-context.js';
+export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
+export { markLongLived } from './long-lived.js';
+
+// Last, once every module above has loaded: no module may use the host while it loads.
+start(nodeHost);

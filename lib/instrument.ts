@@ -102,7 +102,7 @@ function retainCounted(value: object, above: Function): void {
 	state.count++;
 	const entry = belowAdapter.entry(state.token);
 	if (entry === null) return;
-	entry.record.count++;
+	entry.record.adjust(1);
 	// A counted object is sampled as a whole: its paths are noted when its creation recorded a stack.
 	if (entry.stack !== null) noteBalance(entry.record, 1, above);
 }
@@ -119,7 +119,7 @@ function releaseCounted(value: object, above: Function): void {
 	const entry = belowAdapter.entry(token);
 	if (entry?.stack != null) noteBalance(entry.record, -1, above);
 	if (state.count === 0) belowAdapter.release(token, 'release', above);
-	else if (entry !== null) entry.record.count--;
+	else if (entry !== null) entry.record.adjust(-1);
 }
 
 function keys(name: string, value: unknown, required: boolean): readonly Key[] {

@@ -6,8 +6,7 @@
  * // jest.config.js
  * export default { setupFilesAfterEnv: ['reftrace/jest'] };
  */
-import { withMessage } from './errors.js';
-import { beginLeakWindow, type LeakWindow } from './leak-window.js';
+import { testCheck } from './leak-window.js';
 import { nodeHost, useMainRealmStackHook } from './platform/node.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
@@ -30,8 +29,7 @@ if (typeof jest.beforeEach !== 'function' || typeof jest.afterEach !== 'function
 	throw new Error('reftrace/jest must be loaded by Jest: add it to `setupFilesAfterEnv` in the Jest configuration');
 }
 
-let window: LeakWindow | null = null;
-let allowed = false;
+const check = testCheck();
 let circus: CircusState | null = null;
 
 /*
@@ -45,7 +43,7 @@ jest[Symbol.for('EVENT_HANDLERS')]?.push((_event, state) => {
 
 /** Lets the current test end with live references (a cache under test that keeps some, say). */
 export function allowLeaks(): void {
-	allowed = true;
+	check.allow();
 }
 
 start(nodeHost);
@@ -55,16 +53,6 @@ useMainRealmStackHook(globalThis.setTimeout);
 // Per-test checks replace the exit report, which would repeat every test's leftovers at exit.
 configure({ exitReport: false });
 
-jest.beforeEach(() => {
-	allowed = false;
-	window = beginLeakWindow(`test "${jest.expect.getState().currentTestName ?? 'unnamed'}"`);
-});
+jest.beforeEach(() => check.begin(`test "${jest.expect.getState().currentTestName ?? 'unnamed'}"`));
 
-jest.afterEach(() => {
-	const open = window;
-	window = null;
-	const failed = (circus?.currentlyRunningTest?.errors.length ?? 0) > 0;
-	if (open === null || allowed || failed) return;
-	const error = open.end();
-	if (error !== null) throw withMessage(error);
-});
+jest.afterEach(() => check.end((circus?.currentlyRunningTest?.errors.length ?? 0) > 0));

@@ -1,4 +1,4 @@
-import type { LeakError } from './errors.js';
+import { withMessage, type LeakError } from './errors.js';
 import { scopeLeak } from './explain.js';
 import { lastRefId } from './ref.js';
 
@@ -36,6 +36,42 @@ export function beginLeakWindow(name = 'leak window'): LeakWindow {
 			if (ended) throw new Error(`reftrace: ${name} was already ended`);
 			ended = true;
 			return scopeLeak((entry) => entry.rootId > firstRef, name, end);
+		},
+	};
+}
+
+/** The check each test runner's helper makes: a leak window per test. */
+export interface TestCheck {
+	/** A test starts: opens its window (`name` as the report calls it) and forgets an earlier `allow`. */
+	begin(name: string): void;
+	/** Lets the current test end with live references. */
+	allow(): void;
+	/**
+	 * The test ended: closes its window. A test allowed to leak, or one that failed already, is not checked:
+	 * what it left is reported at collection.
+	 * @throws LeakError naming the sites of the references the test left live.
+	 */
+	end(failed: boolean): void;
+}
+
+/** The per-test check of a runner helper (`reftrace/vitest`, `reftrace/jest`, `reftrace/node-test`). */
+export function testCheck(): TestCheck {
+	let window: LeakWindow | null = null;
+	let allowed = false;
+	return {
+		begin(name) {
+			allowed = false;
+			window = beginLeakWindow(name);
+		},
+		allow() {
+			allowed = true;
+		},
+		end(failed) {
+			const open = window;
+			window = null;
+			if (open === null || allowed || failed) return;
+			const error = open.end();
+			if (error !== null) throw withMessage(error);
 		},
 	};
 }

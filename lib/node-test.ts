@@ -9,18 +9,16 @@
  * "scripts": { "test": "node --test --import reftrace/node-test" }
  */
 import { afterEach, beforeEach } from './platform/node-test-hooks.js';
-import { withMessage } from './errors.js';
-import { beginLeakWindow, type LeakWindow } from './leak-window.js';
+import { testCheck } from './leak-window.js';
 import { nodeHost } from './platform/node.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
 
-let window: LeakWindow | null = null;
-let allowed = false;
+const check = testCheck();
 
 /** Lets the current test end with live references (a cache under test that keeps some, say). */
 export function allowLeaks(): void {
-	allowed = true;
+	check.allow();
 }
 
 start(nodeHost);
@@ -28,16 +26,7 @@ start(nodeHost);
 configure({ exitReport: false });
 
 // Hooks made at the top level, outside any test, apply to every test of the run (each file's, too).
-beforeEach((context) => {
-	allowed = false;
-	window = beginLeakWindow(`test "${context.name}"`);
-});
+beforeEach((context) => check.begin(`test "${context.name}"`));
 
-afterEach((context) => {
-	const open = window;
-	window = null;
-	// `passed` is false for a test that failed already (and for one whose earlier hook failed).
-	if (open === null || allowed || (context as { passed?: boolean }).passed === false) return;
-	const error = open.end();
-	if (error !== null) throw withMessage(error);
-});
+// `passed` is false for a test that failed already (and for one whose earlier hook failed).
+afterEach((context) => check.end((context as { passed?: boolean }).passed === false));

@@ -34,6 +34,8 @@ export interface RecordObserver {
 	readonly end?: (entry: Entry) => void;
 	/** An object's count reached zero: the end of its life. */
 	readonly zero?: (record: ObjectRecord) => void;
+	/** An object's count changed with no reference beginning or ending (`adjust`: an adapter's untracked references); `record.count` is the new count. */
+	readonly count?: (record: ObjectRecord) => void;
 	/** A violation was reported, before its policy acts on it (leaks past the print limit are only counted, not reported). */
 	readonly violation?: (error: Violation) => void;
 }
@@ -46,6 +48,7 @@ const observers: RecordObserver[] = [];
 let onBegin: ((entry: Entry, token: object) => void) | null = null;
 let onEnd: ((entry: Entry) => void) | null = null;
 let onZero: ((record: ObjectRecord) => void) | null = null;
+let onCount: ((record: ObjectRecord) => void) | null = null;
 let onViolation: ((error: Violation) => void) | null = null;
 
 function slot<K extends keyof RecordObserver>(key: K): NonNullable<RecordObserver[K]> | null {
@@ -60,6 +63,7 @@ function rebuild(): void {
 	onBegin = slot('begin');
 	onEnd = slot('end');
 	onZero = slot('zero');
+	onCount = slot('count');
 	onViolation = slot('violation');
 }
 
@@ -290,6 +294,12 @@ export class ObjectRecord {
 	retire(): void {
 		liveRecords.delete(this);
 		if (onZero !== null && this.recorded) onZero(this);
+	}
+
+	/** Changes the count by `delta` for references that have no entry (`instrument`'s counted shape), and tells the observers. */
+	adjust(delta: number): void {
+		this.count += delta;
+		if (onCount !== null && this.recorded) onCount(this);
 	}
 
 	/** Live entries, newest first. */

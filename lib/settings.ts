@@ -1,5 +1,5 @@
-import type { Mode } from './data.js';
-import { ERRORS, type Violation } from './errors.js';
+import { VIOLATION_KINDS, type Mode } from './data.js';
+import type { Violation } from './errors.js';
 import { host } from './platform/host.js';
 import { parseRules, type SuppressionRule } from './report/suppression-rules.js';
 
@@ -92,9 +92,6 @@ const DEFAULTS: Settings = {
 	wrapperFiles: [],
 };
 
-/** Every kind a suppression rule may name. */
-const KINDS: readonly string[] = [...Object.keys(ERRORS), 'leak'];
-
 /**
  * Reads suppression rules from a file or a list.
  * @throws TypeError naming the file and line (or the list entry) of a bad rule, or the file that cannot be read.
@@ -102,14 +99,14 @@ const KINDS: readonly string[] = [...Object.keys(ERRORS), 'leak'];
 function readSuppressions(value: unknown): readonly SuppressionRule[] {
 	if (value === null) return [];
 	if (Array.isArray(value) && value.every((rule) => typeof rule === 'string')) {
-		return Object.freeze(parseRules(value as string[], KINDS, (i) => `suppressions[${i}]`));
+		return Object.freeze(parseRules(value as string[], VIOLATION_KINDS, (i) => `suppressions[${i}]`));
 	}
 	if (typeof value !== 'string' || value === '') {
 		throw new TypeError(`Expected \`suppressions\` to be a file path, a list of rules or null, got ${Array.isArray(value) ? 'a list with a non-string' : typeof value}`);
 	}
 	const text = host().readSource(value);
 	if (text === null) throw new TypeError(`Cannot read the suppressions file ${value}`);
-	return Object.freeze(parseRules(text.split(/\r?\n/), KINDS, (i) => `${value}:${i + 1}`));
+	return Object.freeze(parseRules(text.split(/\r?\n/), VIOLATION_KINDS, (i) => `${value}:${i + 1}`));
 }
 
 /** @throws TypeError naming `name` when `value` is not an object. */

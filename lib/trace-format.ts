@@ -1,7 +1,7 @@
 import { milliseconds } from './clock.js';
 import type { Violation } from './errors.js';
 import { beginEvent, endEvent } from './events.js';
-import type { Entry } from './record.js';
+import type { Entry, ObjectRecord } from './record.js';
 import { reportSignatures } from './report/signature.js';
 
 /*
@@ -66,8 +66,8 @@ export function moveFlow(pid: number, tid: number, entry: Entry, flowId: number)
 }
 
 /** The object's count after an event (`C`, as JSON), one counter track per object. */
-export function countEvent(pid: number, entry: Entry, ticks: number, count: number): string {
-	return `{"name":${JSON.stringify(`${entry.record.label} count`)},"ph":"C","pid":${pid},"tid":0,"ts":${micros(ticks)},"args":{"count":${count}}}`;
+export function countEvent(pid: number, record: ObjectRecord, ticks: number, count: number): string {
+	return `{"name":${JSON.stringify(`${record.label} count`)},"ph":"C","pid":${pid},"tid":0,"ts":${micros(ticks)},"args":{"count":${count}}}`;
 }
 
 /** An instant marker for a violation or a collected leak: kind, culprit's site, earlier sites, signature. */

@@ -15,6 +15,7 @@ import { beginSlice, countEvent, endSlice, micros, moveFlow, nameEvent, violatio
  */
 
 const BATCH = 512;
+const STRIDE = 4;
 
 interface Trace {
 	readonly template: string;
@@ -22,19 +23,22 @@ interface Trace {
 	readonly path: string;
 	readonly max: number;
 	readonly stop: () => void;
-	/** Pending events: a code (b begin, e end, v violation), the entry or error, and a tick. */
-	readonly batch: (Entry | Violation | number | string)[];
-	/** When the trace began, in ticks: references begun earlier have no slice to close. */
-	readonly since: number;
+	/** Pending events, STRIDE slots each: a code (b begin, e end, c count, v violation), the entry, record or error, a tick, and the object's count then. */
+	readonly batch: (Entry | ObjectRecord | Violation | number | string)[];
+	/** Each object's thread in this trace (a new trace names its objects' threads again). */
+	readonly tids: WeakMap<ObjectRecord, number>;
+	nextTid: number;
+	/**
+	 * Id of the first reference begun in this trace (Infinity until one is). Ids only grow, so a reference
+	 * with a smaller id began before the trace: its slice was never opened here, and its end is left out.
+	 */
+	firstRef: number;
 	written: number;
 	dropped: number;
 	flows: number;
 }
 
 let trace: Trace | null = null;
-// Per object: its thread in the trace, and its count as the trace follows it (collected references keep theirs).
-const tracks = new WeakMap<ObjectRecord, { tid: number; count: number }>();
-let nextTid = VIOLATIONS_TID + 1;
 
 /** Writes events (objects, or JSON already made) in one piece, up to the cap. */
 function write(t: Trace, events: readonly (TraceEvent | string)[]): void {
@@ -50,14 +54,14 @@ function write(t: Trace, events: readonly (TraceEvent | string)[]): void {
 	if (text !== '') t.sink.write(text);
 }
 
-function trackOf(record: ObjectRecord, out: (TraceEvent | string)[], pid: number): { tid: number; count: number } {
-	let track = tracks.get(record);
-	if (track === undefined) {
-		track = { tid: nextTid++, count: 0 };
-		tracks.set(record, track);
-		out.push(nameEvent(pid, track.tid, 'thread_name', record.label));
+function tidOf(t: Trace, record: ObjectRecord, out: (TraceEvent | string)[], pid: number): number {
+	let tid = t.tids.get(record);
+	if (tid === undefined) {
+		tid = t.nextTid++;
+		t.tids.set(record, tid);
+		out.push(nameEvent(pid, tid, 'thread_name', record.label));
 	}
-	return track;
+	return tid;
 }
 
 /** Formats and writes the waiting events. A write that fails ends the trace (closed as far as it got). */
@@ -65,29 +69,38 @@ function flush(t: Trace): void {
 	const { batch } = t;
 	if (t.written >= t.max) {
 		// Past the cap nothing more is written: the events are only counted, not formatted.
-		t.dropped += batch.length / 3;
+		t.dropped += batch.length / STRIDE;
 		batch.length = 0;
 		return;
 	}
 	const { pid } = host();
 	const out: (TraceEvent | string)[] = [];
-	for (let i = 0; i < batch.length; i += 3) {
+	for (let i = 0; i < batch.length; i += STRIDE) {
 		const code = batch[i];
 		const ticks = batch[i + 2] as number;
+		const count = batch[i + 3] as number;
 		if (code === 'v') {
 			out.push(violationEvent(pid, batch[i + 1] as Violation, ticks));
 			continue;
 		}
-		const entry = batch[i + 1] as Entry;
-		const track = trackOf(entry.record, out, pid);
-		if (code === 'b') {
-			out.push(beginSlice(pid, track.tid, entry));
-			if (entry.origin !== 'move') out.push(countEvent(pid, entry, entry.time, ++track.count));
-		} else {
-			out.push(endSlice(pid, track.tid, entry));
-			if (entry.end!.how === 'released') out.push(countEvent(pid, entry, entry.end!.time, --track.count));
-			if (entry.end!.how === 'moved' && entry.end!.successor !== null) out.push(...moveFlow(pid, track.tid, entry, ++t.flows));
+		if (code === 'c') {
+			const record = batch[i + 1] as ObjectRecord;
+			tidOf(t, record, out, pid);
+			out.push(countEvent(pid, record, ticks, count));
+			continue;
 		}
+		const entry = batch[i + 1] as Entry;
+		const tid = tidOf(t, entry.record, out, pid);
+		if (code === 'b') {
+			if (entry.id < t.firstRef) t.firstRef = entry.id;
+			out.push(beginSlice(pid, tid, entry));
+			if (entry.origin !== 'move') out.push(countEvent(pid, entry.record, entry.time, count));
+			continue;
+		}
+		const opened = entry.id >= t.firstRef;
+		if (opened) out.push(endSlice(pid, tid, entry));
+		if (entry.end!.how === 'released') out.push(countEvent(pid, entry.record, entry.end!.time, count));
+		if (opened && entry.end!.how === 'moved' && entry.end!.successor !== null) out.push(...moveFlow(pid, tid, entry, ++t.flows));
 	}
 	batch.length = 0;
 	try {
@@ -98,9 +111,9 @@ function flush(t: Trace): void {
 	}
 }
 
-function queue(t: Trace, code: string, item: Entry | Violation, ticks: number): void {
-	t.batch.push(code, item, ticks);
-	if (t.batch.length >= BATCH * 3) flush(t);
+function queue(t: Trace, code: string, item: Entry | ObjectRecord | Violation, ticks: number, count: number): void {
+	t.batch.push(code, item, ticks, count);
+	if (t.batch.length >= BATCH * STRIDE) flush(t);
 }
 
 /** Ends the slices of references still live as the trace ends, so that every slice the trace opened is closed. */
@@ -109,11 +122,11 @@ function closeLiveSlices(t: Trace): void {
 	const { pid } = host();
 	const events: TraceEvent[] = [];
 	for (const record of liveRecords) {
-		const track = tracks.get(record);
-		if (track === undefined) continue;
+		const tid = t.tids.get(record);
+		if (tid === undefined) continue;
 		for (const entry of record.live()) {
-			if (entry.end !== null || entry.time < t.since) continue;
-			events.push({ name: record.label, cat: 'ref', ph: 'e', id: entry.id, pid, tid: track.tid, ts: now, args: { ref: entry.id, ended: 'live at the end of the trace' } });
+			if (entry.end !== null || entry.id < t.firstRef) continue;
+			events.push({ name: record.label, cat: 'ref', ph: 'e', id: entry.id, pid, tid, ts: now, args: { ref: entry.id, ended: 'live at the end of the trace' } });
 		}
 	}
 	// They may take the trace past the cap by at most the live references: each closes a slice already written.
@@ -153,7 +166,9 @@ function open(template: string, max: number): void {
 	const batch: Trace['batch'] = [];
 	const t: Trace = {
 		template,
-		since: clock(),
+		tids: new WeakMap(),
+		nextTid: VIOLATIONS_TID + 1,
+		firstRef: Infinity,
 		sink,
 		path,
 		max,
@@ -162,9 +177,13 @@ function open(template: string, max: number): void {
 		dropped: 0,
 		flows: 0,
 		stop: observe({
-			begin: (entry) => queue(t, 'b', entry, entry.time),
-			end: (entry) => queue(t, 'e', entry, 0),
-			violation: (error) => queue(t, 'v', error, clock()),
+			// The object's count after each event, read from the record as it happens, so that a trace started
+			// mid-run follows the real count from its first event. `begin` and `end` run before the count
+			// changes: a track's one reference is counted already, an acquire adds one, a release takes one.
+			begin: (entry) => queue(t, 'b', entry, entry.time, entry.origin === 'track' ? entry.record.count : entry.record.count + 1),
+			end: (entry) => queue(t, 'e', entry, 0, entry.record.count - 1),
+			count: (record) => queue(t, 'c', record, clock(), record.count),
+			violation: (error) => queue(t, 'v', error, clock(), 0),
 		}),
 	};
 	trace = t;

@@ -8,18 +8,16 @@
  * export default defineConfig({ test: { setupFiles: ['reftrace/vitest'] } });
  */
 import { afterEach, beforeEach, type TestContext } from 'vitest';
-import { withMessage } from './errors.js';
-import { beginLeakWindow, type LeakWindow } from './leak-window.js';
+import { testCheck } from './leak-window.js';
 import { nodeHost } from './platform/node.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
 
-let window: LeakWindow | null = null;
-let allowed = false;
+const check = testCheck();
 
 /** Lets the current test end with live references (a cache under test that keeps some, say). */
 export function allowLeaks(): void {
-	allowed = true;
+	check.allow();
 }
 
 start(nodeHost);
@@ -36,9 +34,8 @@ configure({ exitReport: false });
  */
 beforeEach((...args: [TestContext?]) => {
 	const [context] = args;
-	allowed = false;
 	const name = context?.task?.name;
-	window = beginLeakWindow(name === undefined ? 'this test' : `test "${name}"`);
+	check.begin(name === undefined ? 'this test' : `test "${name}"`);
 	if (typeof context?.onTestFinished === 'function') context.onTestFinished(checkTest);
 });
 
@@ -48,10 +45,5 @@ afterEach((...args: [TestContext?]) => {
 });
 
 function checkTest(context?: TestContext): void {
-	const open = window;
-	window = null;
-	// A test allowed to leak, or one that failed already, is not checked: what it left is reported at collection.
-	if (open === null || allowed || context?.task?.result?.state === 'fail') return;
-	const error = open.end();
-	if (error !== null) throw withMessage(error);
+	check.end(context?.task?.result?.state === 'fail');
 }

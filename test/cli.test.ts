@@ -111,6 +111,15 @@ test('check fails a dirty report with 23 or the code asked for, and passes it on
 	expect([bad.status, bad.stderr]).toEqual([2, 'reftrace check: Suppression rule at bad.supp:2 is not `kind:pattern`: "leak keep"\n']);
 });
 
+test('check takes rules of the count-semantics kinds, as the runtime does', () => {
+	node(['--import', 'reftrace/register', 'leaky.mjs', 'clean'], { REFTRACE_REPORT: 'clean.json' });
+	const kinds = ['use-after-revoke', 'acquire-after-revoke', 'exclusive-not-unique', 'acquire-during-exclusive'];
+	writeFileSync(join(scratch, 'count-kinds.supp'), kinds.map((kind) => `${kind}:legacy/\n`).join(''));
+	const checked = reftrace('check', 'clean.json', '--suppressions', 'count-kinds.supp');
+	expect([checked.status, checked.stderr]).toEqual([0, '']);
+	expect(checked.stdout.split('\n').filter((line) => line.includes('matched nothing'))).toEqual(kinds.map((kind, i) => `  warning: suppression rule ${kind}:legacy/ (count-kinds.supp:${i + 1}) matched nothing`));
+});
+
 test('two SIGUSR2 dumps of a running server are written by REFTRACE_DUMP and diffed by site', async () => {
 	const child = spawn(process.execPath, ['--import', 'reftrace/register', 'server.mjs'], { cwd: scratch, env: childEnv({ REFTRACE_DUMP: 'dump-%p-%n.json' }) });
 	const lines: string[] = [];

@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { track, type DoubleReleaseError, type Ref } from '../lib/index.js';
-import { collectViolations } from './helpers.js';
+import { childEnv, collectViolations } from './helpers.js';
 
 // A dependency that calls back through seven frames of its own, as an assertion library does.
 const dir = mkdtempSync(join(tmpdir(), 'reftrace-deps-'));
@@ -29,20 +31,21 @@ test('a run of dependency frames between application frames is printed as one li
 	expect(taken.stack[2]).toMatch(/^appCaller \(/);
 });
 
-function appOuter(): Ref<object> {
-	return appCaller();
+/** A package in `root`'s node_modules that calls back through `length` frames of its own. */
+function dependency(root: string, name: string, length: number): void {
+	mkdirSync(join(root, 'node_modules', name), { recursive: true });
+	const levels = Array.from({ length }, (_, i) => `function ${name}${i + 1}(cb) { return ${i === 0 ? 'cb()' : `${name}${i}(cb)`}; }`);
+	writeFileSync(join(root, 'node_modules', name, 'index.js'), [...levels, `module.exports = ${name}${length};`, ''].join('\n'));
 }
 
-test('a run of dependency frames does not use up stackDepth: the application frames below it are kept', () => {
-	const seen = collectViolations({ stackDepth: 3 });
-	// The first stack through the dependency teaches reftrace to capture past it; every later one is whole.
-	for (let i = 0; i < 2; i++) {
-		const ref = appOuter();
-		ref.release();
-		ref.release();
-		const taken = (seen[i] as DoubleReleaseError).earlier.at(-1)!.event;
-		const app = taken.stack.filter((line) => !line.startsWith('…'));
-		expect(app.map((line) => line.split(' (')[0]!.replace(/:\d+:\d+$/, '')), `capture ${i}`).toEqual(['test/dependency-frames.test.ts', 'appCaller', 'appOuter']);
-		expect(taken.stack[1]).toBe('… 7 frames in dependencies');
-	}
+test('runs of dependency frames do not use up stackDepth: from the first stack on, the application frames below them are kept', () => {
+	// In a fresh process, so that nothing has been learned yet: a short run above a long one.
+	const root = mkdtempSync(join(tmpdir(), 'reftrace-runs-'));
+	dependency(root, 'shortdep', 2);
+	dependency(root, 'longdep', 21);
+	const fixture = fileURLToPath(new URL('./fixtures/dependency-runs.mjs', import.meta.url));
+	const child = spawnSync(process.execPath, [fixture, root], { env: childEnv({ REFTRACE_EXIT_REPORT: '0' }), encoding: 'utf8' });
+	const stacks = JSON.parse(child.stdout) as string[][];
+	const expected = ['a0', '… 2 frames in dependencies', 'a1', '… 21 frames in dependencies', 'a2', 'a3'];
+	expect(stacks.map((stack) => stack.map((line) => line.split(' (')[0]))).toEqual([expected, expected]);
 });

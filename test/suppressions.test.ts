@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { configure, snapshot, track, type Snapshot } from '../lib/index.js';
+import { VIOLATION_KINDS } from '../lib/data.js';
 import { matchRule, parseRules } from '../lib/report/suppression-rules.js';
 import { childEnv, collectViolations, packageRoot } from './helpers.js';
 
@@ -92,6 +93,31 @@ test('a suppressed violation reaches no policy and is counted apart; others of i
 	expect(seen.map((error) => error.culprit.stack[0])).toEqual([expect.stringMatching(/^releaseTwice \(test\/suppressions\.test\.ts:\d+:\d+\)$/)]);
 	expect(snapshot().suppressed?.['double-release']).toBe(before + 1);
 	expect(snapshot().suppressions).toEqual([{ rule: 'double-release:evictTwice', origin: 'suppressions[0]', used: 1 }]);
+	root.release();
+});
+
+test('every violation kind parses as a rule kind, and a count-semantics violation is suppressed like any other', () => {
+	// The kinds as the error classes declare them, read from their source: the list rules accept must name each.
+	const declared = [...readFileSync(join(packageRoot, 'lib/errors.ts'), 'utf8').matchAll(/readonly kind = '([a-z-]+)'/g)].map((m) => m[1]);
+	expect(declared).toContain('acquire-during-exclusive');
+	expect([...VIOLATION_KINDS].sort()).toEqual([...new Set(declared)].sort());
+	for (const kind of VIOLATION_KINDS) expect(configure({ suppressions: [`${kind}:legacy/`] }).suppressions.map((r) => r.text)).toEqual([`${kind}:legacy/`]);
+	const seen = collectViolations();
+	configure({ suppressions: ['use-after-revoke:readAfterUnplug'] });
+	const root = track({ fd: 3 }, { name: 'Device' });
+	const reader = root.acquire('reader');
+	root.revoke('unplugged');
+	function readAfterUnplug(): unknown {
+		return reader.value;
+	}
+	function readAgain(): unknown {
+		return reader.value;
+	}
+	readAfterUnplug();
+	readAgain();
+	expect(seen.map((error) => [error.kind, error.culprit.stack[0]])).toEqual([['use-after-revoke', expect.stringMatching(/^readAgain \(/)]]);
+	expect(snapshot().suppressions).toEqual([{ rule: 'use-after-revoke:readAfterUnplug', origin: 'suppressions[0]', used: 1 }]);
+	reader.release();
 	root.release();
 });
 

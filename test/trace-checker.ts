@@ -3,6 +3,10 @@
  * the Google document Perfetto and chrome://tracing follow), not from reftrace's writer: the JSON Object
  * Format, the fields each phase requires, async begin/end pairs matched by category, id and name, and flow
  * starts before their finishes. Returns every problem found; an empty list means the trace is valid.
+ *
+ * Counters (`C`) must never go below zero (a reference count cannot). `real`, when given, maps a counter's
+ * name to the values the program saw, in order: the counter must read exactly those (its first value is
+ * the count at the trace's first event of that object, so a trace started mid-run must begin from it).
  */
 
 type Json = Record<string, unknown>;
@@ -11,7 +15,7 @@ const PHASES = new Set(['B', 'E', 'X', 'i', 'I', 'C', 'b', 'n', 'e', 'S', 'T', '
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** Problems in a trace file's text; [] when it is a valid trace. */
-export function checkTrace(text: string): string[] {
+export function checkTrace(text: string, real: Readonly<Record<string, readonly number[]>> = {}): string[] {
 	let data: unknown;
 	try {
 		data = JSON.parse(text);
@@ -24,6 +28,7 @@ export function checkTrace(text: string): string[] {
 	const open = new Map<string, number[]>();
 	const flows = new Map<string, number>();
 	const finishes: [string, number, number][] = [];
+	const counters = new Map<string, number[]>();
 	events.forEach((raw: unknown, index) => {
 		const event = raw as Json;
 		const at = `event ${index}`;
@@ -46,6 +51,11 @@ export function checkTrace(text: string): string[] {
 		if (ph === 'C') {
 			const args = event['args'] as Json | undefined;
 			if (typeof args !== 'object' || args === null || !Object.values(args).every(isNumber)) problems.push(`${at}: counter without numeric args`);
+			else {
+				for (const [series, value] of Object.entries(args)) if ((value as number) < 0) problems.push(`${at}: counter ${String(event['name'])} ${series} is negative (${String(value)})`);
+				const name = String(event['name']);
+				counters.set(name, [...(counters.get(name) ?? []), ...(Object.values(args) as number[])]);
+			}
 		}
 		if ('bnesft'.includes(ph)) {
 			if (event['id'] === undefined && event['id2'] === undefined) problems.push(`${at}: ${ph} without id`);
@@ -69,6 +79,10 @@ export function checkTrace(text: string): string[] {
 		const start = flows.get(key);
 		if (start === undefined) problems.push(`event ${index}: flow finish without a start`);
 		else if (ts < start) problems.push(`event ${index}: flow finishes before it starts`);
+	}
+	for (const [name, values] of Object.entries(real)) {
+		const read = counters.get(name) ?? [];
+		if (JSON.stringify(read) !== JSON.stringify(values)) problems.push(`counter ${name} reads [${read.join(', ')}], the real count was [${values.join(', ')}]`);
 	}
 	for (const [key, starts] of open) if (starts.length > 0) problems.push(`${starts.length} async begin(s) never ended: ${key.replaceAll('\u0000', ' ')}`);
 	return problems;

@@ -37,6 +37,10 @@ test('the independent checker finds what makes a trace invalid', () => {
 	expect(checkTrace(trace(event({ ph: 'f', cat: 'm', id: 3, bp: 'e' })))).toEqual(['event 0: flow finish without a start']);
 	expect(checkTrace(trace(event({ ph: 'C', args: { count: 'two' } })))).toEqual(['event 0: counter without numeric args']);
 	expect(checkTrace(trace(event({ ph: 'Q' })))).toEqual(['event 0: unknown phase Q']);
+	const counts = trace(event({ ph: 'C', args: { count: 1 } }), event({ ph: 'C', args: { count: -1 } }));
+	expect(checkTrace(counts)).toEqual(['event 1: counter x count is negative (-1)']);
+	expect(checkTrace(counts, { x: [1, -1], y: [2] })).toEqual(['event 1: counter x count is negative (-1)', 'counter y reads [], the real count was [2]']);
+	expect(checkTrace(counts, { x: [1, 0] })).toContain('counter x reads [1, -1], the real count was [1, 0]');
 });
 
 test('a run is traced as slices per reference, a flow per move, a counter per object, and markers for violations and leaks', () => {
@@ -126,6 +130,46 @@ test('configure({ trace }) starts a trace and configure({ trace: null }) closes 
 	const text = readFileSync(path.replace('%p', String(result.pid)), 'utf8');
 	expect(checkTrace(text)).toEqual([]);
 	expect((JSON.parse(text) as TraceFile).traceEvents.filter((e) => e.ph === 'b')).toHaveLength(4);
+});
+
+// Two traces started by configure({ trace }) while objects already hold references; run once, read by the next two tests.
+let midRun: { one: string; two: string; seen: Record<'first' | 'second', { conn: number[]; counted: number[] }> } | undefined;
+function runMid() {
+	if (midRun !== undefined) return midRun;
+	const [first, second] = [join(scratch, 'mid-1.json'), join(scratch, 'mid-2.json')];
+	const result = spawnSync(process.execPath, ['--expose-gc', 'test/fixtures/trace-mid.mjs', first, second], { cwd: packageRoot, env: childEnv(), encoding: 'utf8' });
+	expect(result.status).toBe(0);
+	midRun = { one: readFileSync(first, 'utf8'), two: readFileSync(second, 'utf8'), seen: JSON.parse(result.stdout) as NonNullable<typeof midRun>['seen'] };
+	return midRun;
+}
+
+test('traces started and restarted mid-run by configure({ trace }) match every end to a begin, name their objects and follow the real counts', () => {
+	const { one, two, seen } = runMid();
+	// What the program saw: Conn#1 is at 2 when the first trace starts, at 3 when the second does.
+	expect([seen.first.conn, seen.second.conn]).toEqual([
+		[2, 3, 2],
+		[4, 3, 2],
+	]);
+	expect(checkTrace(one, { 'Conn#1 count': seen.first.conn }).filter((p) => !p.includes('Raw#'))).toEqual([]);
+	expect(checkTrace(two, { 'Conn#1 count': seen.second.conn }).filter((p) => !p.includes('Raw#'))).toEqual([]);
+	const threads = (text: string) => (JSON.parse(text) as TraceFile).traceEvents.filter((e) => e.name === 'thread_name').map((e) => e.args?.['name']);
+	expect(threads(one)).toEqual(['violations and leaks', 'Conn#1', 'Raw#2']);
+	expect(threads(two)).toEqual(['violations and leaks', 'Conn#1', 'Raw#1']);
+	// The move of a reference taken before the first trace: its successor's slice, and no arrow from a slice never opened.
+	const events = (JSON.parse(one) as TraceFile).traceEvents;
+	expect(events.filter((e) => e.ph === 'b' && e.name === 'Conn#1').map((e) => e.args?.['owner'])).toEqual(['b', 'worker']);
+	expect(events.filter((e) => e.ph === 's' || e.ph === 'f')).toEqual([]);
+});
+
+test("the count track of an instrument(..., { shape: 'counted' }) object follows its retains and releases", () => {
+	const { one, two, seen } = runMid();
+	// The object's own count: made and taken to 3 in the first trace; made before the second and retained once.
+	expect([seen.first.counted, seen.second.counted]).toEqual([
+		[1, 2, 3, 2, 1, 0],
+		[3, 2, 1, 0],
+	]);
+	expect(checkTrace(one, { 'Raw#2 count': seen.first.counted })).toEqual([]);
+	expect(checkTrace(two, { 'Raw#1 count': seen.second.counted })).toEqual([]);
 });
 
 test('a trace that cannot be written is a warning, and the program and its reports go on', () => {

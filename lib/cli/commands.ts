@@ -1,5 +1,4 @@
-import type { Snapshot, SnapshotRef, SuppressionUse, ViolationKind } from '../data.js';
-import { ERRORS } from '../errors.js';
+import { VIOLATION_KINDS, type Snapshot, type SnapshotRef, type SuppressionUse, type ViolationKind } from '../data.js';
 import { describeFolded, foldNested, withoutRefs } from '../report/chain.js';
 import { diffSnapshots } from '../report/diff.js';
 import { renderLifelines } from '../report/lifelines.js';
@@ -176,11 +175,10 @@ rules, 23 (or --exit-code) otherwise; prints the summary line.
 		const failing = exitCodeOption(options.get('exit-code'));
 		const report = readReport(read, file);
 		const rulesFile = options.get('suppressions');
-		const kinds = [...Object.keys(ERRORS), 'leak'];
 		let rules: SuppressionRule[] = [];
 		if (typeof rulesFile === 'string') {
 			try {
-				rules = parseRules(readText(read, rulesFile, 'suppressions file').split(/\r?\n/), kinds, (i) => `${rulesFile}:${i + 1}`);
+				rules = parseRules(readText(read, rulesFile, 'suppressions file').split(/\r?\n/), VIOLATION_KINDS, (i) => `${rulesFile}:${i + 1}`);
 			} catch (error) {
 				throw error instanceof UsageError ? error : new UsageError((error as Error).message);
 			}

@@ -179,24 +179,29 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		return scratch;
 	};
 
-	/** Takes the capture again with more slack when it came back short because of dependency frames. */
+	/**
+	 * Takes the capture again with more slack while it comes back short because of dependency frames: with
+	 * the longest run seen followed by an application frame, then, if it still ends inside a run, once with
+	 * the most slack. At most two more captures, only while the slack grows.
+	 */
 	const wider = (above: Function, first: readonly Frame[] | null): readonly Frame[] | null => {
-		if (!cutShort || slack === MAX_SLACK) return first;
-		if (longestRun > slack) {
+		let captured = first;
+		const extra = isWrapper === null ? 0 : WRAPPER_SLACK;
+		if (cutShort && longestRun > slack) {
 			slack = Math.min(MAX_SLACK, longestRun);
-			Error.stackTraceLimit = limit = depth + slack + (isWrapper === null ? 0 : WRAPPER_SLACK);
-			return take(above);
+			Error.stackTraceLimit = limit = depth + slack + extra;
+			captured = take(above);
 		}
 		const start = openRun;
-		if (start === null || bottoms.has(start)) return first;
-		Error.stackTraceLimit = limit = depth + MAX_SLACK + (isWrapper === null ? 0 : WRAPPER_SLACK);
-		const probed = take(above);
+		if (!cutShort || slack === MAX_SLACK || start === null || bottoms.has(start)) return captured;
+		Error.stackTraceLimit = limit = depth + MAX_SLACK + extra;
+		captured = take(above);
 		if (longestRun > slack) slack = Math.min(MAX_SLACK, longestRun);
 		else {
 			if (bottoms.size === BOTTOMS_LIMIT) bottoms.clear();
 			bottoms.add(start);
 		}
-		return probed;
+		return captured;
 	};
 
 	const take = (above: Function): readonly Frame[] | null => {
