@@ -167,7 +167,7 @@ export interface SnapshotSite {
 	readonly stacks: readonly { readonly stack: number; readonly refs: number }[];
 	/** Owners of the references, most frequent first. */
 	readonly owners: readonly { readonly owner: string; readonly refs: number }[];
-	/** Triage signature of the group: kind `leak`, the first object's name, the most frequent stack's top application frames. */
+	/** Triage signature of the group: kind `leak`, the first object's name, the most frequent stack's top application frames (of the group as the leak report shows it, references folded under nested counts left out). */
 	readonly signature?: SignatureData;
 }
 
@@ -249,7 +249,8 @@ export interface MergedReport {
 	readonly schema: typeof MERGE_SCHEMA;
 	/** The reports merged, in the order given. */
 	readonly reports: readonly { readonly file: string; readonly pid: number; readonly threadId: number; readonly time: number }[];
-	readonly totals: { readonly refs: number; readonly collected: number; readonly sites: number };
+	/** `folded`: references held by nested counts that are in the same report, left out of `refs` and `sites` (as each exit report counted them). */
+	readonly totals: { readonly refs: number; readonly collected: number; readonly sites: number; readonly folded: number };
 	/** Most references first. */
 	readonly sites: readonly MergedSite[];
 	/** Violations of every report, summed by kind. */

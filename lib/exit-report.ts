@@ -9,7 +9,7 @@ import { renderDump, renderExitReport, violationTotal } from './report/leak-repo
 import { claimReportName, dumpName } from './report-name.js';
 import { settings } from './settings.js';
 import { collectSnapshot, gatherSnapshot, snapshot } from './snapshot.js';
-import { suppressedEntry } from './suppress.js';
+import { suppressedLeak } from './suppress.js';
 
 /*
  * The exit report: a consumer of the record. It reads every live reference when the process ends, and
@@ -39,9 +39,9 @@ function emit(data: Snapshot, at: string | null): void {
 	}
 }
 
-/** The live references the exit report covers: all but those a `leak:` suppression rule matches. */
+/** The live references the exit report covers: all but the suppressed leaks (and what their nested counts hold). */
 function exitSnapshot(): Snapshot {
-	return collectSnapshot((entry) => !suppressedEntry(entry));
+	return collectSnapshot((entry) => !suppressedLeak(entry));
 }
 
 /**

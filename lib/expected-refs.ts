@@ -1,4 +1,4 @@
-import type { Entry } from './record.js';
+import type { Entry, ObjectRecord } from './record.js';
 
 /*
  * References meant to live until exit (a pool's root, a singleton cache), as VS Code's `markAsSingleton`:
@@ -11,7 +11,21 @@ export function expectLongLived(entry: Entry): void {
 	expected.add(entry);
 }
 
-/** Whether `entry` is a live reference marked as meant to live until exit. */
+/**
+ * Whether `entry` is a live reference meant to live until exit: marked so, or held by a nested count whose
+ * live references all are (a pool's long-lived root holding its socket: the socket's reference lives as long).
+ */
 export function isLongLived(entry: Entry): boolean {
-	return entry.end === null && expected.has(entry);
+	if (entry.end !== null) return false;
+	return expected.has(entry) || (entry.heldBy !== null && holdsLongLived(entry.heldBy));
+}
+
+/** Whether the nested count `holder` is live only through long-lived references. */
+function holdsLongLived(holder: ObjectRecord): boolean {
+	let any = false;
+	for (const entry of holder.live()) {
+		if (!isLongLived(entry)) return false;
+		any = true;
+	}
+	return any;
 }

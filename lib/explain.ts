@@ -5,6 +5,7 @@ import { beginEvent, endEvent, makeEvent } from './events.js';
 import { isLongLived } from './expected-refs.js';
 import { host } from './platform/host.js';
 import type { Entry, ObjectRecord } from './record.js';
+import { describeFolded, foldNested } from './report/chain.js';
 import { describeThrown, formatAge, plural, thrownStack } from './report/format.js';
 import { snapshotOf, snapshotOfEntries } from './snapshot.js';
 import { captureStack } from './stack.js';
@@ -133,11 +134,12 @@ export function scopeLeak(entries: readonly Entry[], filter: (entry: Entry) => b
 		if (group === undefined) groups.set(entry.record, [entry]);
 		else group.push(entry);
 	}
-	const leaks = snapshotOfEntries(groups);
+	// As the exit report counts them: a reference a nested count holds is folded under it (its sites and totals leave it out).
+	const { view: leaks, folded } = foldNested(snapshotOfEntries(groups));
 	const { refs, sites } = leaks.totals;
 	if (refs === 0) return null;
 	// A long-lived reference was not reported: should it be collected while live, that leak is news.
 	for (const [, group] of groups) for (const entry of group) if (!isLongLived(entry)) reportedByScope.add(entry);
-	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}`;
+	const summary = `${what} left ${plural(refs, 'reference')} live, from ${plural(sites, 'site')}${describeFolded(folded)}`;
 	return trimmed(new LeakError({ found: 'scope', summary, leaks, taken: null }), above);
 }

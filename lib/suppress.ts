@@ -1,5 +1,6 @@
 import type { SuppressionUse, ViolationKind } from './data.js';
 import { beginEvent } from './events.js';
+import { isLongLived } from './expected-refs.js';
 import type { Entry } from './record.js';
 import { matchRule, type SuppressionRule } from './report/suppression-rules.js';
 import { settings } from './settings.js';
@@ -41,6 +42,20 @@ export function suppressedEntry(entry: Entry): boolean {
 		count(rule, 'leak');
 	}
 	return rule !== null;
+}
+
+/**
+ * Whether a reference live at exit is a suppressed leak: never when it is long-lived (it is no leak); when a
+ * rule matches it (counted, as `suppressedEntry`); or when the nested count holding it is left live only by
+ * suppressed leaks (and long-lived references), so that suppressing a leak suppresses what its count holds.
+ */
+export function suppressedLeak(entry: Entry): boolean {
+	if (settings().suppressions.length === 0 || isLongLived(entry)) return false;
+	if (suppressedEntry(entry)) return true;
+	const holder = entry.heldBy;
+	if (holder === null) return false;
+	const leaked = holder.live().filter((e) => !isLongLived(e));
+	return leaked.length > 0 && leaked.every(suppressedLeak);
 }
 
 /** The rules in force and how many reports each suppressed. */

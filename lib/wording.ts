@@ -98,4 +98,6 @@ export const COUNTS = {
 	/** Under a nested count in the exit report: `holds ref #2 of mm_count#1`. */
 	holds: (ref: number, label: string) => `holds ref #${ref} of ${label}`,
 	folded: (n: number) => `${n} more held by nested counts, shown under them`,
+	/** The same where the chains are not printed (`reftrace check`, `reftrace merge`). */
+	foldedUnlisted: (n: number) => `${n} more held by nested counts, not listed`,
 } as const;

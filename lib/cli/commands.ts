@@ -1,4 +1,5 @@
-import { VIOLATION_KINDS, type Snapshot, type SuppressionUse, type ViolationKind } from '../data.js';
+import { VIOLATION_KINDS, type Snapshot, type SnapshotRef, type SuppressionUse, type ViolationKind } from '../data.js';
+import { describeFolded, foldNested, withoutRefs } from '../report/chain.js';
 import { diffSnapshots } from '../report/diff.js';
 import { renderLifelines } from '../report/lifelines.js';
 import { recapLines, renderExitReport, renderLeakGroups, summaryLine, violationTotal } from '../report/leak-report.js';
@@ -71,8 +72,10 @@ took them: what a request, a test or an hour left behind. Both reports must come
 		}
 		const delta = diffSnapshots(before, after);
 		if (options.has('json')) return json(delta);
-		const heading = `${paint.bold('reftrace diff:')} ${plural(delta.totals.refs, 'ref')} live in ${afterFile} that were not live in ${beforeFile}, from ${plural(delta.totals.sites, 'site')}`;
-		const lines = renderLeakGroups(delta, heading, paint);
+		// Counted as the exit report counts: a new reference held by a nested count that is new too is shown under it.
+		const { view, folded } = foldNested(delta);
+		const heading = `${paint.bold('reftrace diff:')} ${plural(view.totals.refs, 'ref')} live in ${afterFile} that were not live in ${beforeFile}, from ${plural(view.totals.sites, 'site')}${describeFolded(folded)}`;
+		const lines = renderLeakGroups(view, heading, paint);
 		const violations = Object.entries(delta.violations).map(([kind, n]) => `${n} ${kind}`);
 		if (violations.length > 0) lines.push(`  violations reported in between: ${violations.join(', ')}`);
 		lines.push(...recapLines(delta, paint));
@@ -106,7 +109,11 @@ function signatureStack(line: string): string[] {
 		});
 }
 
-/** The report less what the rules suppress: leak groups by their stacks, violations by their signatures. */
+/**
+ * The report less what the rules suppress: leak groups by their stacks, violations by their signatures. As
+ * at run time, the references a suppressed leak's nested count holds go with it (not counted as suppressed),
+ * and long-lived references (listed apart) are never suppressed.
+ */
 function applyRules(report: Snapshot, rules: readonly SuppressionRule[]): { kept: Snapshot; uses: SuppressionUse[] } {
 	const used = new Map<SuppressionRule, number>();
 	const hit = (rule: SuppressionRule | null, n: number): boolean => {
@@ -114,12 +121,25 @@ function applyRules(report: Snapshot, rules: readonly SuppressionRule[]): { kept
 		return rule !== null;
 	};
 	const suppressed: Partial<Record<ViolationKind, number>> = { ...report.suppressed };
-	const sites = report.sites.filter((site) => {
+	const matched = new Set<string | null>();
+	for (const site of report.sites) {
 		const stack = site.stacks[0] === undefined ? [] : (report.stacks[site.stacks[0].stack] ?? []);
-		if (!hit(matchRule(rules, 'leak', stack), site.refs)) return true;
+		if (!hit(matchRule(rules, 'leak', stack), site.refs)) continue;
 		suppressed.leak = (suppressed.leak ?? 0) + site.refs;
-		return false;
-	});
+		matched.add(site.site);
+	}
+	const byLabel = new Map(report.objects.map((o) => [o.object, o]));
+	const verdicts = new Map<SnapshotRef, boolean>();
+	const isSuppressed = (ref: SnapshotRef): boolean => {
+		let verdict = verdicts.get(ref);
+		if (verdict === undefined) {
+			verdicts.set(ref, false); // a circle of holders (not made by reftrace) suppresses nothing
+			const holder = ref.heldBy === null ? undefined : byLabel.get(ref.heldBy);
+			verdict = matched.has(ref.site) || (holder !== undefined && holder.refs.length > 0 && holder.refs.every(isSuppressed));
+			verdicts.set(ref, verdict);
+		}
+		return verdict;
+	};
 	const violations: Partial<Record<ViolationKind, number>> = { ...report.violations };
 	const signatures = (report.signatures ?? []).filter((s) => {
 		if (!hit(matchRule(rules, s.kind, signatureStack(s.line)), s.count)) return true;
@@ -128,16 +148,7 @@ function applyRules(report: Snapshot, rules: readonly SuppressionRule[]): { kept
 		suppressed[s.kind] = (suppressed[s.kind] ?? 0) + s.count;
 		return false;
 	});
-	const refs = sites.reduce((n, s) => n + s.refs, 0);
-	const objects = new Set(sites.flatMap((s) => s.objects.map((o) => o.object)));
-	const kept: Snapshot = {
-		...report,
-		totals: { objects: objects.size, refs, collected: sites.reduce((n, s) => n + s.collected, 0), sites: sites.length },
-		sites,
-		violations,
-		signatures,
-		suppressed,
-	};
+	const kept: Snapshot = { ...withoutRefs(report, isSuppressed, true), violations, signatures, suppressed };
 	return { kept, uses: rules.map((rule) => ({ rule: rule.text, origin: rule.origin, used: used.get(rule) ?? 0 })) };
 }
 
@@ -173,13 +184,16 @@ rules, 23 (or --exit-code) otherwise; prints the summary line.
 			}
 		}
 		const { kept, uses } = applyRules(report, rules);
-		const dirty = kept.totals.refs > 0 || violationTotal(kept) > 0;
+		// The status and the SUMMARY count the same: the report's leaks less the suppressed, nested counts folded.
+		const { view, folded } = foldNested(kept);
+		const dirty = view.totals.refs > 0 || violationTotal(view) > 0;
 		const status = dirty ? failing : 0;
 		if (options.has('json')) {
-			return { ...json({ schema: 'reftrace.check/1', file, status, totals: kept.totals, violations: kept.violations, suppressed: kept.suppressed, suppressions: uses }), status };
+			const totals = { ...view.totals, folded };
+			return { ...json({ schema: 'reftrace.check/1', file, status, totals, violations: view.violations, suppressed: view.suppressed, suppressions: uses }), status };
 		}
-		const recap = recapLines({ ...kept, signatures: [], suppressions: uses }, paint);
-		return { out: `${[paint.bold(summaryLine(kept)), ...recap].join('\n')}\n`, status };
+		const recap = recapLines({ ...view, signatures: [], suppressions: uses }, paint);
+		return { out: `${[paint.bold(summaryLine(view, folded, false)), ...recap].join('\n')}\n`, status };
 	},
 };
 

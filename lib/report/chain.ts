@@ -2,6 +2,7 @@ import type { Snapshot, SnapshotObject, SnapshotRef, SnapshotSite } from '../dat
 import { COUNTS } from '../wording.js';
 import { escapeControls as safe } from './escape.js';
 import { plural } from './format.js';
+import { signatureOf } from './signature.js';
 
 /*
  * Nested counts and revocations in the text reports. A leak report blames the leaves: a reference that a
@@ -17,15 +18,52 @@ function isFolded(ref: SnapshotRef, labels: ReadonlySet<string>): boolean {
 	return ref.heldBy !== null && labels.has(ref.heldBy);
 }
 
-function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[]): SnapshotSite | null {
+function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[], allStacks: Snapshot['stacks']): SnapshotSite | null {
 	if (refs.length === 0) return null;
-	const count = (values: readonly SnapshotRef[], key: (r: SnapshotRef) => unknown, value: unknown) => values.filter((r) => key(r) === value).length;
-	const objects = site.objects.map((o) => ({ ...o, refs: count(refs, (r) => r.object, o.object) })).filter((o) => o.refs > 0);
-	const stacks = site.stacks.map((s) => ({ ...s, refs: count(refs, (r) => r.stack, s.stack) })).filter((s) => s.refs > 0);
-	const owners = site.owners.map((o) => ({ ...o, refs: count(refs, (r) => r.owner, o.owner) })).filter((o) => o.refs > 0);
+	if (refs.length === site.refs) return site;
+	// Counted in one pass each (a site of a list-mode process holds every reference).
+	const tally = <K>(key: (r: SnapshotRef) => K): Map<K, number> => {
+		const counts = new Map<K, number>();
+		for (const ref of refs) counts.set(key(ref), (counts.get(key(ref)) ?? 0) + 1);
+		return counts;
+	};
+	const [byObject, byStack, byOwner] = [tally((r) => r.object), tally((r) => r.stack), tally((r) => r.owner)];
+	const objects = site.objects.map((o) => ({ ...o, refs: byObject.get(o.object) ?? 0 })).filter((o) => o.refs > 0);
+	const stacks = site.stacks.map((s) => ({ ...s, refs: byStack.get(s.stack) ?? 0 })).filter((s) => s.refs > 0);
+	const owners = site.owners.map((o) => ({ ...o, refs: byOwner.get(o.owner) ?? 0 })).filter((o) => o.refs > 0);
 	const collected = refs.filter((r) => r.collected).length;
 	const oldest = Math.max(...refs.map((r) => r.age));
-	return { ...site, objects: objects.sort((a, b) => b.refs - a.refs), stacks, owners, refs: refs.length, collected, oldest };
+	objects.sort((a, b) => b.refs - a.refs);
+	stacks.sort((a, b) => b.refs - a.refs);
+	// The signature names what the site now shows: its first object and most frequent stack, as a snapshot's do.
+	const top = stacks[0] === undefined ? [] : (allStacks[stacks[0].stack] ?? []);
+	const signature = signatureOf('leak', objects[0]!.object, top);
+	return { ...site, objects, stacks, owners, refs: refs.length, collected, oldest, signature };
+}
+
+/**
+ * `snapshot` less the references `drop` accepts, in its sites and totals; in `objects` too when `dropObjects`
+ * (otherwise `objects` is kept whole). A site that loses references is summed again, its signature included.
+ */
+export function withoutRefs(snapshot: Snapshot, drop: (ref: SnapshotRef) => boolean, dropObjects: boolean): Snapshot {
+	const bySite = new Map<string | null, SnapshotRef[]>();
+	let dropped = 0;
+	let droppedCollected = 0;
+	for (const ref of snapshot.objects.flatMap((o) => o.refs)) {
+		if (drop(ref)) {
+			dropped++;
+			if (ref.collected) droppedCollected++;
+			continue;
+		}
+		const list = bySite.get(ref.site) ?? [];
+		list.push(ref);
+		bySite.set(ref.site, list);
+	}
+	const sites = snapshot.sites.flatMap((s) => siteWithout(s, bySite.get(s.site) ?? [], snapshot.stacks) ?? []).sort((a, b) => b.refs - a.refs);
+	const shown = new Set(sites.flatMap((s) => s.objects.map((o) => o.object)));
+	const objects = dropObjects ? snapshot.objects.map((o) => ({ ...o, refs: o.refs.filter((r) => !drop(r)) })).filter((o) => o.refs.length > 0) : snapshot.objects;
+	const { totals } = snapshot;
+	return { ...snapshot, objects, sites, totals: { objects: shown.size, refs: totals.refs - dropped, collected: totals.collected - droppedCollected, sites: sites.length } };
 }
 
 /**
@@ -34,26 +72,38 @@ function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[]): Snapshot
  */
 export function foldNested(snapshot: Snapshot): { readonly view: Snapshot; readonly folded: number } {
 	const labels = new Set(snapshot.objects.map((o) => o.object));
-	const folded = snapshot.objects.flatMap((o) => o.refs).filter((r) => isFolded(r, labels));
-	if (folded.length === 0) return { view: snapshot, folded: 0 };
-	const bySite = new Map<string | null, SnapshotRef[]>();
-	for (const ref of snapshot.objects.flatMap((o) => o.refs)) {
-		if (isFolded(ref, labels)) continue;
-		const list = bySite.get(ref.site) ?? [];
-		list.push(ref);
-		bySite.set(ref.site, list);
-	}
-	const sites = snapshot.sites.flatMap((s) => siteWithout(s, bySite.get(s.site) ?? []) ?? []).sort((a, b) => b.refs - a.refs);
-	const shown = new Set(sites.flatMap((s) => s.objects.map((o) => o.object)));
-	const { totals } = snapshot;
-	const collected = totals.collected - folded.filter((r) => r.collected).length;
-	const view = { ...snapshot, sites, totals: { objects: shown.size, refs: totals.refs - folded.length, collected, sites: sites.length } };
-	return { view, folded: folded.length };
+	const folded = snapshot.objects.flatMap((o) => o.refs).filter((r) => isFolded(r, labels)).length;
+	if (folded === 0) return { view: snapshot, folded: 0 };
+	return { view: withoutRefs(snapshot, (r) => isFolded(r, labels), false), folded };
 }
 
-/** ` (2 more held by nested counts, shown under them)`, or nothing. */
-export function describeFolded(folded: number): string {
-	return folded === 0 ? '' : ` (${COUNTS.folded(folded)})`;
+/**
+ * `snapshot` (every reference kept) with each site's signature as the leak report shows it: of the site
+ * folded, so that JSON and text name the same object. Only a site with references both folded and shown
+ * changes (one whose references are all folded is not shown, and keeps its own): one pass finds them.
+ */
+export function withFoldedSignatures(snapshot: Snapshot): Snapshot {
+	const labels = new Set(snapshot.objects.map((o) => o.object));
+	const foldedAt = new Set<string | null>();
+	const shown = new Map<string | null, SnapshotRef[]>();
+	for (const object of snapshot.objects) {
+		for (const ref of object.refs) {
+			if (isFolded(ref, labels)) foldedAt.add(ref.site);
+			else {
+				const list = shown.get(ref.site);
+				if (list === undefined) shown.set(ref.site, [ref]);
+				else list.push(ref);
+			}
+		}
+	}
+	if (![...foldedAt].some((site) => shown.has(site))) return snapshot;
+	const sites = snapshot.sites.map((s) => (foldedAt.has(s.site) && shown.has(s.site) ? { ...s, signature: siteWithout(s, shown.get(s.site)!, snapshot.stacks)!.signature! } : s));
+	return { ...snapshot, sites };
+}
+
+/** ` (2 more held by nested counts, shown under them)`, or nothing; `listed`: whether the chains are printed. */
+export function describeFolded(folded: number, listed = true): string {
+	return folded === 0 ? '' : ` (${listed ? COUNTS.folded(folded) : COUNTS.foldedUnlisted(folded)})`;
 }
 
 /** `holds ref #2 of mm_count#1 (count 1), which holds ref #1 of mm_struct#1 (count 1)`: the chain above a nested count, or null. */

@@ -1,4 +1,5 @@
 import type { SignatureCount, Snapshot, SnapshotObject, SnapshotRef, SnapshotSite, ViolationKind } from '../data.js';
+import { withFoldedSignatures } from './chain.js';
 import { signatureOf } from './signature.js';
 
 /*
@@ -56,7 +57,9 @@ function grown<K extends string>(before: Partial<Record<K, number>>, after: Part
 
 /**
  * The references live in `after` that were not live in `before` (same process: a reference is its object
- * and id), grouped by site, with the violations and signatures reported between the two.
+ * and id), grouped by site, with the violations and signatures reported between the two. Like every
+ * snapshot it keeps the references nested counts hold (`foldNested` folds those whose count is new too),
+ * and signs each site as the folded report shows it.
  */
 export function diffSnapshots(before: Snapshot, after: Snapshot): Snapshot {
 	const known = new Set(before.objects.flatMap((o) => o.refs.map((ref) => `${ref.object}\n${ref.ref}`)));
@@ -69,7 +72,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): Snapshot {
 	const signatures: SignatureCount[] = (after.signatures ?? [])
 		.map((s) => ({ ...s, count: s.count - (earlier.get(s.hash) ?? 0) }))
 		.filter((s) => s.count > 0);
-	return {
+	return withFoldedSignatures({
 		...after,
 		totals: { objects: objects.length, refs: refs.length, collected: refs.filter((ref) => ref.collected).length, sites: sites.length },
 		objects,
@@ -79,5 +82,5 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): Snapshot {
 		suppressed: grown<ViolationKind>(before.suppressed ?? {}, after.suppressed ?? {}),
 		// Rule use counts are totals since the start; between two dumps they would mislead.
 		suppressions: [],
-	};
+	});
 }

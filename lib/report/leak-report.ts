@@ -54,10 +54,10 @@ function renderSite(snapshot: Snapshot, site: SnapshotSite, paint: Paint): strin
  * dropped are no longer live, though their count is never given back: they are counted apart,
  * `6 live refs and 1 collected while live, to ...`.
  */
-function describeTotals(snapshot: Snapshot, unit: 'ref' | 'reference', folded = 0): string {
+function describeTotals(snapshot: Snapshot, unit: 'ref' | 'reference', folded = 0, listed = true): string {
 	const { refs, objects, sites, collected } = snapshot.totals;
 	const live = plural(refs - collected, `live ${unit}`);
-	return `${collected === 0 ? live : `${live} and ${collected} collected while live,`} to ${plural(objects, 'object')} from ${plural(sites, 'site')}${describeFolded(folded)}`;
+	return `${collected === 0 ? live : `${live} and ${collected} collected while live,`} to ${plural(objects, 'object')} from ${plural(sites, 'site')}${describeFolded(folded, listed)}`;
 }
 
 /** How many violations a snapshot recaps, all kinds together. */
@@ -134,11 +134,14 @@ export function renderExitReport(whole: Snapshot, paint: Paint, at: string | nul
 	return lines.join('\n');
 }
 
-/** `SUMMARY: reftrace: 2 live references to 1 object from 1 site; 1 violation`: LeakSanitizer's last line. */
-export function summaryLine(whole: Snapshot, folded?: number): string {
+/**
+ * `SUMMARY: reftrace: 2 live references to 1 object from 1 site; 1 violation`: LeakSanitizer's last line.
+ * `listed`: whether the nested counts' chains are printed above it.
+ */
+export function summaryLine(whole: Snapshot, folded?: number, listed = true): string {
 	// A snapshot whose nested counts are not folded yet is folded here, so every SUMMARY counts alike.
 	const { view, folded: count } = folded === undefined ? foldNested(whole) : { view: whole, folded };
-	return `SUMMARY: reftrace: ${describeTotals(view, 'reference', count)}; ${plural(violationTotal(view), 'violation')}`;
+	return `SUMMARY: reftrace: ${describeTotals(view, 'reference', count, listed)}; ${plural(violationTotal(view), 'violation')}`;
 }
 
 /** Lines after a report's groups: the signatures of the violations reported, then what the suppression rules did (each unused rule warned about). */

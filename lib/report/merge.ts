@@ -1,4 +1,5 @@
 import { MERGE_SCHEMA, type MergedReport, type MergedSite, type SignatureCount, type Snapshot, type ViolationKind } from '../data.js';
+import { describeFolded, foldNested } from './chain.js';
 import { escapeControls as safe } from './escape.js';
 import { clip, plural, stackLine } from './format.js';
 import type { Paint } from './paint.js';
@@ -26,7 +27,11 @@ export function mergeSnapshots(reports: readonly { readonly file: string; readon
 	const signatures = new Map<string, SignatureCount & { processes: number }>();
 	const violations: Partial<Record<ViolationKind, number>> = {};
 	const suppressed: Partial<Record<ViolationKind, number>> = {};
-	reports.forEach(({ data }, index) => {
+	let folded = 0;
+	reports.forEach(({ data: whole }, index) => {
+		// Each report as its exit report counted it: references held by nested counts folded under them.
+		const { view: data, folded: held } = foldNested(whole);
+		folded += held;
 		for (const site of data.sites) {
 			const signature = siteSignature(data, site);
 			const key = site.site ?? `signature ${signature.hash}`;
@@ -60,7 +65,7 @@ export function mergeSnapshots(reports: readonly { readonly file: string; readon
 	return {
 		schema: MERGE_SCHEMA,
 		reports: reports.map(({ file, data }) => ({ file, pid: data.pid, threadId: data.threadId, time: data.time })),
-		totals: { refs, collected: siteList.reduce((n, s) => n + s.collected, 0), sites: siteList.length },
+		totals: { refs, collected: siteList.reduce((n, s) => n + s.collected, 0), sites: siteList.length, folded },
 		sites: siteList,
 		violations,
 		signatures: [...signatures.values()].sort((a, b) => b.count - a.count),
@@ -73,8 +78,8 @@ const SITES = 20;
 /** The merged report as text: each site with its references, how many reports saw it, its owners, stack and signature. */
 export function renderMerged(merged: MergedReport, paint: Paint): string {
 	const of = merged.reports.length;
-	const { refs, sites } = merged.totals;
-	const lines = [paint.bold(`reftrace merge: ${plural(refs, 'reference')} from ${plural(sites, 'site')} in ${plural(of, 'report')}`)];
+	const { refs, sites, folded } = merged.totals;
+	const lines = [paint.bold(`reftrace merge: ${plural(refs, 'reference')} from ${plural(sites, 'site')} in ${plural(of, 'report')}${describeFolded(folded, false)}`)];
 	for (const site of merged.sites.slice(0, SITES)) {
 		const where = site.site === null ? 'an unrecorded site (list mode keeps no stacks)' : paint.yellow(safe(site.site));
 		lines.push(`  ${where}${site.source === null ? '' : ` - ${clip(safe(site.source))}`}`);
