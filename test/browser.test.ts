@@ -20,6 +20,8 @@ if (!present) console.warn(`browser.test.ts: ${CHROMIUM} is missing; the browser
 declare const reftrace: { dump(): void; report(): void; snapshot(): { totals: { refs: number; collected: number }; violations: Record<string, number> } };
 declare const example: { checked: Promise<string> };
 declare const gc: () => void;
+declare function dispatchEvent(event: unknown): boolean;
+declare const Event: new (type: string) => unknown;
 declare const document: { body: { innerHTML: string } };
 
 const APP = new URL('../examples/browser/app.ts', import.meta.url).href;
@@ -181,7 +183,21 @@ test.skipIf(!present)(
 		expect(data.totals.refs - data.totals.collected).toBe(2);
 		// The three collected sparkles; checkLeaks's leak went to its caller as a rejection, not to the tally.
 		expect(data.violations).toEqual({ 'double-release': 1, leak: 3 });
+		// reftrace.report(): the report the page prints when it is hidden, on demand.
+		const beforeReport = logged.length;
+		await page.evaluate(() => reftrace.report());
+		expect(reports(logged.slice(beforeReport)).map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report at reftrace\.report\(\): 2 live refs/)]);
 		expect(errors).toEqual([]);
+		// The exit report on pagehide, once. The event is dispatched in the page here: what a page logs while it
+		// unloads for real does not reach puppeteer (tried: a navigation away delivered no message at all).
+		const beforeExit = logged.length;
+		await page.evaluate(() => {
+			dispatchEvent(new Event('pagehide'));
+			dispatchEvent(new Event('pagehide'));
+		});
+		const exit = reports(logged.slice(beforeExit));
+		expect(exit.map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report: 2 live refs/)]);
+		expect(exit[0]!.text).toMatch(/SUMMARY: reftrace: 2 live references and [34] collected while live, to [56] objects from 4 sites; 4 violations$/);
 		await writeConsoleScreenshot(logged.slice(0, logged.findIndex((m) => m.type === 'endGroup') + 1));
 		await page.close();
 	},
