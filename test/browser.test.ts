@@ -13,6 +13,10 @@ import { packageRoot, siteOf } from './helpers.js';
 // the browser the test is skipped, saying so, unless REFTRACE_REQUIRE_BROWSER=1 (CI), where that fails.
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
+// Debian's firefox-esr, driven through WebDriver BiDi: the stack-text path (no CallSite API, no forced GC).
+const FIREFOX = '/usr/bin/firefox-esr';
+const firefoxPresent = existsSync(FIREFOX);
+if (!firefoxPresent) console.warn(`browser.test.ts: ${FIREFOX} is missing; the Firefox test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
 const required = process.env['REFTRACE_REQUIRE_BROWSER'] === '1';
 if (!present) console.warn(`browser.test.ts: ${CHROMIUM} is missing; the browser test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
 
@@ -125,8 +129,9 @@ function mappedFrames(stack: string): string[] {
 		.map(original);
 }
 
-test('the browser test has its browser, or is allowed to go without', () => {
+test('the browser test has its browsers, or is allowed to go without', () => {
 	expect(present || !required, `${CHROMIUM} is required (REFTRACE_REQUIRE_BROWSER=1) but missing`).toBe(true);
+	expect(firefoxPresent || !required, `${FIREFOX} is required (REFTRACE_REQUIRE_BROWSER=1) but missing`).toBe(true);
 });
 
 test.skipIf(!present)(
@@ -236,3 +241,50 @@ async function writeConsoleScreenshot(messages: readonly Logged[]): Promise<void
 	expect(png.subarray(1, 4).toString()).toBe('PNG');
 	if (process.env['UPDATE_SCREENSHOTS'] === '1') writeFileSync(join(packageRoot, 'docs/browser-console.png'), png);
 }
+
+/**
+ * Records the page's console calls in the page itself, before any script runs: strings as they are, other
+ * values (the site errors) by their stack, which is what DevTools shows of them. (WebDriver BiDi's console
+ * events carry no error descriptions.)
+ */
+function recordInPage(): void {
+	const seen: { type: string; args: string[] }[] = [];
+	(globalThis as { recorded?: unknown }).recorded = seen;
+	const target = console as unknown as Record<string, (...args: unknown[]) => void>;
+	for (const [method, type] of [['log', 'log'], ['groupCollapsed', 'startGroupCollapsed'], ['groupEnd', 'endGroup'], ['warn', 'warning']] as const) {
+		const original = target[method]!.bind(console);
+		target[method] = (...args: unknown[]) => {
+			seen.push({ type, args: args.map((arg) => (typeof arg === 'string' ? arg : arg instanceof Error ? `${arg.stack}` : String(arg))) });
+			original(...args);
+		};
+	}
+}
+declare const recorded: Logged[];
+
+test.skipIf(!firefoxPresent)(
+	'in Firefox: the stack-text path names the same source-mapped sites; checkLeaks and reftrace.dump() as in Chromium',
+	async () => {
+		const firefox = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi' });
+		try {
+			const page = await firefox.newPage();
+			await page.evaluateOnNewDocument(recordInPage);
+			await page.goto(`${origin}/index.html?reftrace=full`);
+			const checked = await page.evaluate(() => example.checked);
+			await page.evaluate(() => reftrace.dump());
+			const logged = await page.evaluate(() => recorded);
+			const [double] = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
+			expect(double!.title).toBe('reftrace: double-release: ref #1 of GpuBuffer#1 was released twice');
+			expect(double!.stacks.map((stack) => mappedFrames(stack)[0])).toEqual([site('double-destroy'), site('first-destroy'), site('palette')]);
+			expect(double!.text).toMatch(/disposed here[^\n]*\n {4}http:\/\/127\.0\.0\.1:\d+\/app\.js:\d+:\d+\n {6}at resize \(/);
+			expect(checked).toContain("checkLeaks() (this browser has no async context: after fn's first await");
+			expect(original(/GpuBuffer#\d+ has 1\/1 refs at (\S+)/.exec(checked)![1]!)).toBe(site('staging'));
+			// Nothing forces a collection from a Firefox page, so the sparkles are still live here, not reported.
+			const dump = reports(logged).find((r) => r.title.startsWith('reftrace: live references (reftrace.dump()):'))!;
+			expect(new Set(dump.stacks.map((stack) => mappedFrames(stack)[0]))).toEqual(new Set([site('sparkle'), site('new-palette'), site('staging')]));
+			expect(await page.evaluate(() => reftrace.snapshot().violations)).toEqual({ 'double-release': 1 });
+		} finally {
+			await firefox.close();
+		}
+	},
+	90_000,
+);

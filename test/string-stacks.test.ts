@@ -104,3 +104,13 @@ test('a stack that cannot be read is no capture, and says why', () => {
 	expect(stacks.captureFrames(5, release)).toBeNull();
 	expect(stacks.captureFailure()).toBe("reading an error's stack threw TypeError: frozen");
 });
+
+test('where the engine has Error.captureStackTrace, the stack is cut at the public function by identity, even an unnamed one', () => {
+	const stacks = stringStacks();
+	const unnamed = [(): readonly { fn: string | null }[] => stacks.captureFrames(3, unnamed[0]!)!];
+	expect(unnamed[0]!.name).toBe('');
+	function caller(): readonly { fn: string | null }[] {
+		return unnamed[0]!();
+	}
+	expect(caller()[0]!.fn).toBe('caller');
+});

@@ -12,9 +12,10 @@ import type { Frame } from './host.js';
  *             forEach@[native code]
  *
  * and V8's text form (`    at name (location:line:column)`) is read too, for a V8 whose CallSite API is
- * taken. Without `Error.captureStackTrace`, frames above the public function called cannot be cut by its
- * identity: they are cut at the topmost frame that bears its name (`above.name`, which a bundler's renaming
- * changes in the stack and in the name alike), and the frames above that one are reftrace's own.
+ * taken. Where `Error.captureStackTrace` exists (V8; Firefox since 2025, whose texts it writes in its own
+ * form), the stack is taken below the public function called, by its identity. Elsewhere (Safari) the
+ * frames above it are cut at the topmost frame that bears its name (`above.name`, which a bundler's
+ * renaming changes in the stack and in the name alike): those above it are reftrace's own.
  */
 
 /** One line of a stack text, parsed; null for a line that names no frame (the error's heading). */
@@ -87,8 +88,24 @@ function cutBelow(lines: readonly string[], above: Function, fallback: number): 
 	return fallback;
 }
 
-/** String-stack capture. `readStack` returns a fresh stack text taken in the function that calls it. */
-export function stringStacks(readStack: () => string | undefined = () => new Error().stack): StringStacks {
+type CaptureStackTrace = (holder: object, above?: Function) => void;
+const captureBelow = (Error as { captureStackTrace?: CaptureStackTrace }).captureStackTrace;
+
+/** The stack text below the most recent call of `above`: '' when it is not on the stack (no frame, at most a heading). */
+function textBelow(above: Function): string {
+	const holder: { stack?: unknown } = {};
+	captureBelow!(holder, above);
+	return typeof holder.stack === 'string' && /(?::\d+:\d+\)?|\[native code\])$/m.test(holder.stack) ? holder.stack : '';
+}
+
+/**
+ * String-stack capture. `readStack`, when given, returns a fresh stack text taken in the function that
+ * calls it (whose frames are then cut by name); without it, the engine's `Error.captureStackTrace` is used
+ * where there is one.
+ */
+export function stringStacks(readStack?: () => string | undefined): StringStacks {
+	const byIdentity = readStack === undefined && typeof captureBelow === 'function';
+	const read = readStack ?? (() => new Error().stack);
 	let interned = new Map<string, Frame>();
 	let isWrapper: ((file: string) => boolean) | null = null;
 	let failure = 'this engine gives errors no stack text';
@@ -115,17 +132,22 @@ export function stringStacks(readStack: () => string | undefined = () => new Err
 
 	const captureFrames = (maxFrames: number, above: Function): readonly Frame[] | null => {
 		let text: string | undefined;
+		let below = false;
 		try {
-			text = readStack();
+			if (byIdentity) {
+				text = textBelow(above);
+				below = text !== '';
+			}
+			if (!below) text = read();
 		} catch (error) {
 			failure = `reading an error's stack threw ${String(error)}`;
 			return null;
 		}
 		if (typeof text !== 'string' || text === '') return null;
 		const lines = text.split('\n');
-		// Without `above` on the stack, only the capture's own frames (this one and `readStack`'s) are left out.
+		// Without `above` on the stack, only the capture's own frames (this one and `read`'s) are left out.
 		const headed = lines[0] !== undefined && parseStackLine(lines[0]) === null ? 1 : 0;
-		let i = cutBelow(lines, above, headed + 2);
+		let i = below ? headed : cutBelow(lines, above, headed + 2);
 		scratch.length = 0;
 		let kept = 0;
 		let top = isWrapper;
@@ -144,6 +166,10 @@ export function stringStacks(readStack: () => string | undefined = () => new Err
 
 	const trimErrorStack = (error: Error, above: Function): void => {
 		try {
+			if (byIdentity && textBelow(above) !== '') {
+				captureBelow!(error, above);
+				return;
+			}
 			const text = error.stack;
 			if (typeof text !== 'string') return;
 			const lines = text.split('\n');
