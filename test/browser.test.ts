@@ -13,12 +13,12 @@ import { packageRoot, siteOf } from './helpers.js';
 // the browser the test is skipped, saying so, unless REFTRACE_REQUIRE_BROWSER=1 (CI), where that fails.
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
+const required = process.env['REFTRACE_REQUIRE_BROWSER'] === '1';
+if (!present) console.warn(`browser.test.ts: ${CHROMIUM} is missing; the browser test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
 // Debian's firefox-esr, driven through WebDriver BiDi: the stack-text path (no CallSite API, no forced GC).
 const FIREFOX = '/usr/bin/firefox-esr';
 const firefoxPresent = existsSync(FIREFOX);
 if (!firefoxPresent) console.warn(`browser.test.ts: ${FIREFOX} is missing; the Firefox test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
-const required = process.env['REFTRACE_REQUIRE_BROWSER'] === '1';
-if (!present) console.warn(`browser.test.ts: ${CHROMIUM} is missing; the browser test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
 
 // Names the functions given to `evaluate` use in the page (the project's types are Node's).
 declare const reftrace: { dump(): void; report(): void; snapshot(): { totals: { refs: number; collected: number }; violations: Record<string, number> } };
