@@ -36,6 +36,11 @@ export interface InstrumentOptions {
 	readonly factories?: readonly Key[] | undefined;
 	/** Label in reports (default: the class's name). */
 	readonly name?: string | undefined;
+	/**
+	 * Methods of other objects that return new instances: `[[GPUDevice.prototype, 'createBuffer']]`. What
+	 * such a call returns is adopted as if made by `new`, when it is an object (a promise is not adopted).
+	 */
+	readonly createdBy?: readonly (readonly [holder: object, method: Key])[] | undefined;
 }
 
 /** The token of every adopted object (disposables and handles). */
@@ -185,6 +190,7 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	// Every method is looked up before any is patched: a bad name changes nothing.
 	for (const key of [...release, ...clone, ...retain, ...methods]) methodOf(proto, key, what);
 	for (const key of factories) methodOf(target, key, name);
+	const makers = creators(options.createdBy);
 	instrumented.add(target);
 
 	for (const key of release) {
@@ -237,6 +243,7 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 			return made;
 		});
 	}
+	for (const [holder, key] of makers) patchMaker(holder, key, name, shape);
 	const Base = target as unknown as new (...args: unknown[]) => object;
 	const Instrumented = class extends Base {
 		constructor(...args: unknown[]) {
@@ -246,4 +253,28 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	};
 	Object.defineProperty(Instrumented, 'name', { value: target.name });
 	return Instrumented as unknown as C;
+}
+
+/** `createdBy`, checked: pairs of an object and the name of one of its methods. @throws TypeError otherwise. */
+function creators(value: unknown): readonly (readonly [object, Key])[] {
+	if (value === undefined) return [];
+	const pair = (item: unknown): item is readonly [object, Key] =>
+		Array.isArray(item) && item.length === 2 && ((typeof item[0] === 'object' && item[0] !== null) || typeof item[0] === 'function') && ((typeof item[1] === 'string' && item[1] !== '') || typeof item[1] === 'symbol');
+	if (!Array.isArray(value) || !value.every(pair)) {
+		throw new TypeError(`Expected \`createdBy\` to be an array of [object, method name] pairs, got ${Array.isArray(value) ? 'an array with other items' : typeof value}`);
+	}
+	for (const [holder, key] of value) methodOf(holder, key, `createdBy's ${(holder as { constructor?: { name?: string } }).constructor?.name ?? 'object'}`);
+	return value;
+}
+
+/** Patches a creating method of another object: what it returns is adopted, its stacks cut at the patched method. */
+function patchMaker(holder: object, key: Key, name: string, shape: InstrumentShape): void {
+	patch(holder, key, keyName(key), (original) => {
+		const made = function (this: unknown, ...args: unknown[]): unknown {
+			const result = original.apply(this as object, args);
+			if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then !== 'function') adopt(result, name, shape, made);
+			return result;
+		};
+		return made;
+	});
 }
