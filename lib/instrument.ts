@@ -24,7 +24,7 @@ export interface InstrumentOptions {
 	 *   there is no token per reference (untracked references), so leaks show a balance tree.
 	 */
 	readonly shape: InstrumentShape;
-	/** Methods that give a reference back. Required. */
+	/** Methods that give a reference back. Required; may be empty when `releasedBy` is given. */
 	readonly release: readonly Key[];
 	/** `handle`: methods returning a new handle to the same object. */
 	readonly clone?: readonly Key[] | undefined;
@@ -41,6 +41,11 @@ export interface InstrumentOptions {
 	 * such a call returns is adopted as if made by `new`, when it is an object (a promise is not adopted).
 	 */
 	readonly createdBy?: readonly (readonly [holder: object, method: Key])[] | undefined;
+	/**
+	 * Methods of other objects that give back the reference of the object passed as their first argument:
+	 * `[[Engine.prototype, 'disposeTensor']]`, for a library whose every release path goes through one.
+	 */
+	readonly releasedBy?: readonly (readonly [holder: object, method: Key])[] | undefined;
 }
 
 /** The token of every adopted object (disposables and handles). */
@@ -176,7 +181,8 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	}
 	const name = options.name ?? (target.name || 'Object');
 	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${typeof name}`);
-	const release = keys('release', options.release, true);
+	// With `releasedBy`, references may be given back only through other objects' methods: `release` may be empty.
+	const release = keys('release', options.release, options.releasedBy === undefined);
 	const clone = keys('clone', options.clone, shape === 'handle');
 	const retain = keys('retain', options.retain, shape === 'counted');
 	const factories = keys('factories', options.factories, false);
@@ -190,7 +196,8 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	// Every method is looked up before any is patched: a bad name changes nothing.
 	for (const key of [...release, ...clone, ...retain, ...methods]) methodOf(proto, key, what);
 	for (const key of factories) methodOf(target, key, name);
-	const makers = creators(options.createdBy);
+	const makers = creators('createdBy', options.createdBy);
+	const releasers = creators('releasedBy', options.releasedBy);
 	instrumented.add(target);
 
 	for (const key of release) {
@@ -244,6 +251,7 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 		});
 	}
 	for (const [holder, key] of makers) patchMaker(holder, key, name, shape);
+	for (const [holder, key] of releasers) patchReleaser(holder, key, shape);
 	const Base = target as unknown as new (...args: unknown[]) => object;
 	const Instrumented = class extends Base {
 		constructor(...args: unknown[]) {
@@ -255,15 +263,15 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	return Instrumented as unknown as C;
 }
 
-/** `createdBy`, checked: pairs of an object and the name of one of its methods. @throws TypeError otherwise. */
-function creators(value: unknown): readonly (readonly [object, Key])[] {
+/** `createdBy` or `releasedBy`, checked: pairs of an object and the name of one of its methods. @throws TypeError otherwise. */
+function creators(option: string, value: unknown): readonly (readonly [object, Key])[] {
 	if (value === undefined) return [];
 	const pair = (item: unknown): item is readonly [object, Key] =>
 		Array.isArray(item) && item.length === 2 && ((typeof item[0] === 'object' && item[0] !== null) || typeof item[0] === 'function') && ((typeof item[1] === 'string' && item[1] !== '') || typeof item[1] === 'symbol');
 	if (!Array.isArray(value) || !value.every(pair)) {
-		throw new TypeError(`Expected \`createdBy\` to be an array of [object, method name] pairs, got ${Array.isArray(value) ? 'an array with other items' : typeof value}`);
+		throw new TypeError(`Expected \`${option}\` to be an array of [object, method name] pairs, got ${Array.isArray(value) ? 'an array with other items' : typeof value}`);
 	}
-	for (const [holder, key] of value) methodOf(holder, key, `createdBy's ${(holder as { constructor?: { name?: string } }).constructor?.name ?? 'object'}`);
+	for (const [holder, key] of value) methodOf(holder, key, `${option}'s ${(holder as { constructor?: { name?: string } }).constructor?.name ?? 'object'}`);
 	return value;
 }
 
@@ -276,5 +284,20 @@ function patchMaker(holder: object, key: Key, name: string, shape: InstrumentSha
 			return result;
 		};
 		return made;
+	});
+}
+
+/** Patches a releasing method of another object: the object passed first gives its reference back, reported at that call. */
+function patchReleaser(holder: object, key: Key, shape: InstrumentShape): void {
+	patch(holder, key, keyName(key), (original) => {
+		const released = function (this: unknown, ...args: unknown[]): unknown {
+			const value = args[0];
+			if (typeof value === 'object' && value !== null) {
+				if (shape === 'counted') releaseCounted(value, released);
+				else releaseAdopted(value, shape === 'disposable' ? 'dispose' : 'release', released);
+			}
+			return original.apply(this as object, args);
+		};
+		return released;
 	});
 }

@@ -155,7 +155,7 @@ export function stringStacks(readStack?: () => string | undefined): StringStacks
 			const frame = frameOf(lines[i]!);
 			if (frame === null) continue;
 			if (top !== null) {
-				if (top(frame.file)) continue;
+				if (frame.file === '<unknown>' || top(frame.file)) continue;
 				top = null;
 			}
 			scratch.push(frame);
