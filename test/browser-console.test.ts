@@ -89,3 +89,19 @@ test('the browser entry bundles for the browser with no Node import, and its wei
 	// A budget, so that growth is noticed: the README states the measured figure.
 	expect(gzipped).toBeLessThan(30 * 1024);
 });
+
+test("reftrace/embind resolves to the browser entry under the browser condition, with traceEmbind", async () => {
+	const result = await build({
+		stdin: { contents: "export { traceEmbind } from 'reftrace/embind';", resolveDir: packageRoot },
+		bundle: true,
+		platform: 'browser',
+		format: 'esm',
+		write: false,
+		metafile: true,
+		logLevel: 'silent',
+	});
+	const inputs = Object.keys(result.metafile.inputs);
+	expect(inputs).toContain('dist/browser.js');
+	expect(inputs).not.toContain('dist/embind.js');
+	expect(inputs).toContain('dist/embind-adapter.js');
+});

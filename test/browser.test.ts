@@ -27,6 +27,7 @@ declare const gc: () => void;
 declare function dispatchEvent(event: unknown): boolean;
 declare const Event: new (type: string) => unknown;
 declare const document: { body: { innerHTML: string } };
+declare const performance: { timeOrigin: number };
 
 const APP = new URL('../examples/browser/app.ts', import.meta.url).href;
 const site = (marker: string): string => siteOf(APP, marker);
@@ -55,6 +56,20 @@ beforeAll(async () => {
 		logLevel: 'silent',
 	});
 	copyFileSync(join(packageRoot, 'examples/browser/index.html'), join(scratch, 'index.html'));
+	await build({
+		entryPoints: [join(packageRoot, 'test/fixtures/browser-worker.mjs')],
+		absWorkingDir: packageRoot,
+		bundle: true,
+		platform: 'browser',
+		format: 'esm',
+		sourcemap: true,
+		outfile: join(scratch, 'worker.js'),
+		logLevel: 'silent',
+	});
+	writeFileSync(
+		join(scratch, 'worker.html'),
+		"<!doctype html><script type=module>const w = new Worker('worker.js', { type: 'module' }); globalThis.fromWorker = new Promise((resolve) => w.onmessage = (e) => resolve(e.data));</script>",
+	);
 	map = new SourceMap(JSON.parse(readFileSync(join(scratch, 'app.js.map'), 'utf8')));
 	server = createServer((request, response) => {
 		const file = join(scratch, new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -113,10 +128,10 @@ function reports(logged: readonly Logged[]): Report[] {
 }
 
 /** `file:line` in the original sources of a generated position in the bundle, as siteOf names them. */
-function original(position: string): string {
+function original(position: string, sourceMap: SourceMap = map): string {
 	const match = /:(\d+):(\d+)\)?$/.exec(position);
 	if (match === null) throw new Error(`no position in ${position}`);
-	const entry = map.findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as { originalSource?: string; originalLine?: number };
+	const entry = sourceMap.findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as { originalSource?: string; originalLine?: number };
 	const source = entry.originalSource?.startsWith('file:') ? new URL(entry.originalSource).pathname : join(scratch, entry.originalSource ?? '?');
 	return `${relative(process.cwd(), source)}:${(entry.originalLine ?? -1) + 1}`;
 }
@@ -126,7 +141,7 @@ function mappedFrames(stack: string): string[] {
 	return stack
 		.split('\n')
 		.filter((line) => line.startsWith('    at '))
-		.map(original);
+		.map((line) => original(line));
 }
 
 test('the browser test has its browsers, or is allowed to go without', () => {
@@ -208,6 +223,26 @@ test.skipIf(!present)(
 	},
 	90_000,
 );
+
+declare const fromWorker: Promise<{ pid: number; threadId: number; commands: string }>;
+
+test.skipIf(!present)('in a module worker: reports reach the console from the worker, which is thread 1 with its own id and its own commands', async () => {
+	const page = await browser!.newPage();
+	const logged = recordConsole(page);
+	await page.goto(`${origin}/worker.html`);
+	const ids = await page.evaluate(() => fromWorker);
+	expect(ids.threadId).toBe(1);
+	expect(ids.commands).toBe('function');
+	const pagePid = await page.evaluate(() => Math.round(performance.timeOrigin * 1000) % 2 ** 31);
+	expect(ids.pid).not.toBe(pagePid);
+	for (let i = 0; i < 50 && reports(logged).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+	const [double] = reports(logged);
+	expect(double!.title).toBe('reftrace: double-release: ref #1 of WorkerSocket#1 was released twice');
+	expect(double!.text).toContain(`thread 1`);
+	const workerMap = new SourceMap(JSON.parse(readFileSync(join(scratch, 'worker.js.map'), 'utf8')));
+	expect(original(double!.stacks[0]!.split('\n')[1]!, workerMap)).toBe(siteOf(new URL('fixtures/browser-worker.mjs', import.meta.url).href, 'worker-double'));
+	await page.close();
+}, 60_000);
 
 /**
  * Renders captured console messages (each `%c` segment with its CSS, groups shown open) into a page of
