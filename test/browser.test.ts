@@ -21,7 +21,7 @@ const firefoxPresent = existsSync(FIREFOX);
 if (!firefoxPresent) console.warn(`browser.test.ts: ${FIREFOX} is missing; the Firefox test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
 
 // Names the functions given to `evaluate` use in the page (the project's types are Node's).
-declare const reftrace: { dump(): void; report(): void; snapshot(): { totals: { refs: number; collected: number }; violations: Record<string, number> } };
+declare const reftrace: { dump(): void; report(): void; configure(options: object): void; snapshot(): { totals: { refs: number; collected: number }; violations: Record<string, number> } };
 declare const example: { checked: Promise<string> };
 declare const gc: () => void;
 declare function dispatchEvent(event: unknown): boolean;
@@ -212,11 +212,14 @@ test.skipIf(!present)(
 		// unloads for real does not reach puppeteer (tried: a navigation away delivered no message at all).
 		const beforeExit = logged.length;
 		await page.evaluate(() => {
+			// A JSON report asked for: a page has no files, and the report says so instead.
+			reftrace.configure({ reportPath: 'report.json' });
 			dispatchEvent(new Event('pagehide'));
 			dispatchEvent(new Event('pagehide'));
 		});
 		const exit = reports(logged.slice(beforeExit));
 		expect(exit.map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report: 2 live refs/)]);
+		expect(logged.slice(beforeExit).flatMap((m) => m.args)).toContain('reftrace: could not write the JSON report: Error: reftrace: a browser has no files to write; read reports with reftrace.snapshot() or reftrace.report() instead');
 		expect(exit[0]!.text).toMatch(/SUMMARY: reftrace: 2 live references and [34] collected while live, to [56] objects from 4 sites; 4 violations$/);
 		await writeConsoleScreenshot(logged.slice(0, logged.findIndex((m) => m.type === 'endGroup') + 1));
 		await page.close();
