@@ -213,13 +213,16 @@ test.skipIf(!present)(
 		const beforeExit = logged.length;
 		await page.evaluate(() => {
 			// A JSON report asked for: a page has no files, and the report says so instead.
-			reftrace.configure({ reportPath: 'report.json' });
+			reftrace.configure({ reportPath: 'report.json', trace: 'trace.json' });
 			dispatchEvent(new Event('pagehide'));
 			dispatchEvent(new Event('pagehide'));
 		});
 		const exit = reports(logged.slice(beforeExit));
 		expect(exit.map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report: 2 live refs/)]);
 		expect(logged.slice(beforeExit).flatMap((m) => m.args)).toContain('reftrace: could not write the JSON report: Error: reftrace: a browser has no files to write; read reports with reftrace.snapshot() or reftrace.report() instead');
+		expect(logged.slice(beforeExit).filter((m) => m.type === 'warn' || m.type === 'warning').map((m) => m.args.join(' '))).toEqual([
+			'reftrace could not write the trace trace.json: Error: reftrace: a browser has no files to write; read reports with reftrace.snapshot() or reftrace.report() instead (REFTRACE_TRACE)',
+		]);
 		expect(exit[0]!.text).toMatch(/SUMMARY: reftrace: 2 live references and [34] collected while live, to [56] objects from 4 sites; 4 violations$/);
 		await writeConsoleScreenshot(logged.slice(0, logged.findIndex((m) => m.type === 'endGroup') + 1));
 		await page.close();
