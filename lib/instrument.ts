@@ -24,7 +24,7 @@ export interface InstrumentOptions {
 	 *   there is no token per reference (untracked references), so leaks show a balance tree.
 	 */
 	readonly shape: InstrumentShape;
-	/** Methods that give a reference back. Required. */
+	/** Methods that give a reference back. Required; may be empty when `releasedBy` is given. */
 	readonly release: readonly Key[];
 	/** `handle`: methods returning a new handle to the same object. */
 	readonly clone?: readonly Key[] | undefined;
@@ -36,6 +36,16 @@ export interface InstrumentOptions {
 	readonly factories?: readonly Key[] | undefined;
 	/** Label in reports (default: the class's name). */
 	readonly name?: string | undefined;
+	/**
+	 * Methods of other objects that return new instances: `[[GPUDevice.prototype, 'createBuffer']]`. What
+	 * such a call returns is adopted as if made by `new`, when it is an object (a promise is not adopted).
+	 */
+	readonly createdBy?: readonly (readonly [holder: object, method: Key])[] | undefined;
+	/**
+	 * Methods of other objects that give back the reference of the object passed as their first argument:
+	 * `[[Engine.prototype, 'disposeTensor']]`, for a library whose every release path goes through one.
+	 */
+	readonly releasedBy?: readonly (readonly [holder: object, method: Key])[] | undefined;
 }
 
 /** The token of every adopted object (disposables and handles). */
@@ -171,7 +181,8 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	}
 	const name = options.name ?? (target.name || 'Object');
 	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${typeof name}`);
-	const release = keys('release', options.release, true);
+	// With `releasedBy`, references may be given back only through other objects' methods: `release` may be empty.
+	const release = keys('release', options.release, options.releasedBy === undefined);
 	const clone = keys('clone', options.clone, shape === 'handle');
 	const retain = keys('retain', options.retain, shape === 'counted');
 	const factories = keys('factories', options.factories, false);
@@ -185,6 +196,8 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	// Every method is looked up before any is patched: a bad name changes nothing.
 	for (const key of [...release, ...clone, ...retain, ...methods]) methodOf(proto, key, what);
 	for (const key of factories) methodOf(target, key, name);
+	const makers = creators('createdBy', options.createdBy);
+	const releasers = creators('releasedBy', options.releasedBy);
 	instrumented.add(target);
 
 	for (const key of release) {
@@ -237,6 +250,8 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 			return made;
 		});
 	}
+	for (const [holder, key] of makers) patchMaker(holder, key, name, shape);
+	for (const [holder, key] of releasers) patchReleaser(holder, key, shape);
 	const Base = target as unknown as new (...args: unknown[]) => object;
 	const Instrumented = class extends Base {
 		constructor(...args: unknown[]) {
@@ -246,4 +261,43 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	};
 	Object.defineProperty(Instrumented, 'name', { value: target.name });
 	return Instrumented as unknown as C;
+}
+
+/** `createdBy` or `releasedBy`, checked: pairs of an object and the name of one of its methods. @throws TypeError otherwise. */
+function creators(option: string, value: unknown): readonly (readonly [object, Key])[] {
+	if (value === undefined) return [];
+	const pair = (item: unknown): item is readonly [object, Key] =>
+		Array.isArray(item) && item.length === 2 && ((typeof item[0] === 'object' && item[0] !== null) || typeof item[0] === 'function') && ((typeof item[1] === 'string' && item[1] !== '') || typeof item[1] === 'symbol');
+	if (!Array.isArray(value) || !value.every(pair)) {
+		throw new TypeError(`Expected \`${option}\` to be an array of [object, method name] pairs, got ${Array.isArray(value) ? 'an array with other items' : typeof value}`);
+	}
+	for (const [holder, key] of value) methodOf(holder, key, `${option}'s ${(holder as { constructor?: { name?: string } }).constructor?.name ?? 'object'}`);
+	return value;
+}
+
+/** Patches a creating method of another object: what it returns is adopted, its stacks cut at the patched method. */
+function patchMaker(holder: object, key: Key, name: string, shape: InstrumentShape): void {
+	patch(holder, key, keyName(key), (original) => {
+		const made = function (this: unknown, ...args: unknown[]): unknown {
+			const result = original.apply(this as object, args);
+			if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then !== 'function') adopt(result, name, shape, made);
+			return result;
+		};
+		return made;
+	});
+}
+
+/** Patches a releasing method of another object: the object passed first gives its reference back, reported at that call. */
+function patchReleaser(holder: object, key: Key, shape: InstrumentShape): void {
+	patch(holder, key, keyName(key), (original) => {
+		const released = function (this: unknown, ...args: unknown[]): unknown {
+			const value = args[0];
+			if (typeof value === 'object' && value !== null) {
+				if (shape === 'counted') releaseCounted(value, released);
+				else releaseAdopted(value, shape === 'disposable' ? 'dispose' : 'release', released);
+			}
+			return original.apply(this as object, args);
+		};
+		return released;
+	});
 }

@@ -83,8 +83,9 @@ test('no file in lib/ imports, directly or through others, a file that imports i
 	expect(findCircles(graph)).toEqual([]);
 });
 
+const NODE_ONLY = [/from 'node:/, /\bprocess\b/, /\bNodeJS\./, /source-map-support/, /\bBuffer\b/, /\bsetImmediate\b/, /\brequire\(/, /__dirname/];
+
 test('Node APIs are used only under lib/platform/', () => {
-	const NODE_ONLY = [/from 'node:/, /\bprocess\b/, /\bNodeJS\./, /source-map-support/, /\bBuffer\b/, /\bsetImmediate\b/, /\brequire\(/, /__dirname/];
 	const offenders = sourceFiles(LIB)
 		.filter((path) => !relative(LIB, path).startsWith('platform/'))
 		.flatMap((path) => NODE_ONLY.filter((pattern) => pattern.test(code(path))).map((pattern) => `${relative(LIB, path)}: ${pattern}`));
@@ -94,10 +95,10 @@ test('Node APIs are used only under lib/platform/', () => {
 test('lower layers never import the ones above them', () => {
 	// Entry points → Ref/track → detectors and consumers → record → capture; data, errors and rendering are leaves.
 	const LAYERS = [
-		['index.ts', 'register.ts', 'vitest.ts', 'start.ts', 'node-test.ts', 'jest.ts', 'bin.ts', 'embind.ts'],
+		['index.ts', 'register.ts', 'vitest.ts', 'start.ts', 'node-test.ts', 'jest.ts', 'bin.ts', 'embind.ts', 'browser.ts'],
 		['cli/main.ts', 'cli/commands.ts', 'cli/read-report.ts'],
 		['embind-adapter.ts', 'long-lived.ts', 'instrument.ts'],
-		['ref.ts', 'leak-window.ts'],
+		['ref.ts', 'leak-window.ts', 'check-leaks-browser.ts'],
 		['check-leaks.ts', 'gc-leaks.ts', 'exit-report.ts', 'trace.ts'],
 		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'balance-tree.ts', 'events.ts', 'sources.ts', 'suppress.ts', 'trace-format.ts', 'explain-counts.ts'],
 		['entry-log.ts'],
@@ -115,6 +116,9 @@ test('lower layers never import the ones above them', () => {
 			'platform/host.ts',
 			'platform/runtime.ts',
 			'platform/node-test-hooks.ts',
+			'platform/browser.ts',
+			'platform/browser-console.ts',
+			'platform/string-stacks.ts',
 		],
 	];
 	const layerOf = new Map(LAYERS.flatMap((files, layer) => files.map((file) => [file, layer] as const)));
@@ -122,4 +126,21 @@ test('lower layers never import the ones above them', () => {
 	expect([...graph.keys()].filter((file) => !layerOf.has(file))).toEqual([]);
 	const upward = [...graph].flatMap(([file, targets]) => targets.filter((target) => layerOf.get(target)! < layerOf.get(file)!).map((target) => `${file} → ${target}`));
 	expect(upward).toEqual([]);
+});
+
+test('the browser entry reaches no Node API, through any import', () => {
+	const graph = importGraph();
+	const reached = new Set<string>();
+	const visit = (file: string): void => {
+		if (reached.has(file)) return;
+		reached.add(file);
+		for (const target of graph.get(file) ?? []) visit(target);
+	};
+	visit('browser.ts');
+	expect(reached.has('platform/browser.ts')).toBe(true);
+	expect(reached.has('platform/node.ts')).toBe(false);
+	// Type-only uses of Node's types (\`NodeJS.CallSite\` in the V8 capture) vanish when compiled; values may not appear.
+	const VALUES = NODE_ONLY.filter((pattern) => pattern.source !== String.raw`\bNodeJS\.`);
+	const offenders = [...reached].flatMap((file) => VALUES.filter((pattern) => pattern.test(code(join(LIB, file)))).map((pattern) => `${file}: ${pattern}`));
+	expect(offenders).toEqual([]);
 });

@@ -157,7 +157,8 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		for (const site of sites) {
 			const frame = frames.frameOf(site);
 			if (top !== null) {
-				if (frame === null || wrapperFrame(frame, top)) continue;
+				// Native frames among them (a library's Array.prototype.map, Function.prototype.apply) are its calls too.
+				if (frame === null || frame.file === '<unknown>' || wrapperFrame(frame, top)) continue;
 				top = null;
 			}
 			if (frame === null || frame.dependency) {

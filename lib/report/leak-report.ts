@@ -156,10 +156,10 @@ export function recapLines(snapshot: Snapshot, paint: Paint): string[] {
 	return lines;
 }
 
-/** The live dump printed on demand (SIGUSR2): every live reference, grouped by site. */
-export function renderDump(whole: Snapshot, paint: Paint): string {
+/** The live dump printed on demand (`asked`: SIGUSR2, or the browser's `reftrace.dump()`): every live reference, grouped by site. */
+export function renderDump(whole: Snapshot, paint: Paint, asked = 'SIGUSR2'): string {
 	const { view, folded } = foldNested(whole);
-	return renderLeakGroups(view, `${paint.bold('reftrace: live references (SIGUSR2):')} ${describeTotals(view, 'ref', folded)}`, paint).join('\n');
+	return renderLeakGroups(view, `${paint.bold(`reftrace: live references (${asked}):`)} ${describeTotals(view, 'ref', folded)}`, paint).join('\n');
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * reftrace in the browser (the `browser` export condition picks this entry): the same API as under Node,
+ * with reports in the DevTools console, settings through `configure()` or `?reftrace=full` on the page's
+ * URL, the exit report on `pagehide`, and `reftrace.dump()`, `reftrace.snapshot()`, `reftrace.report()`
+ * callable from the console.
+ * @example
+ * import { instrument } from 'reftrace';
+ * instrument(GPUBuffer, { release: 'destroy' });
+ */
+import { printReport } from './dispatch.js';
+import { browserHost } from './platform/browser.js';
+import { renderDump, renderExitReport } from './report/leak-report.js';
+import { configure } from './settings.js';
+import { snapshot } from './snapshot.js';
+import { start } from './start.js';
+
+export { track, Ref, WeakHandle, type TrackOptions } from './ref.js';
+export { configure, settings, type ConfigureOptions, type Settings, type ViolationPolicy, type SuppressionsOption } from './settings.js';
+export {
+	SNAPSHOT_SCHEMA,
+	MERGE_SCHEMA,
+	type CountKind,
+	type EventOp,
+	type MergedReport,
+	type MergedSite,
+	type Mode,
+	type PriorEvent,
+	type PriorRole,
+	type RefEvent,
+	type RefState,
+	type SignatureCount,
+	type SignatureData,
+	type Snapshot,
+	type SnapshotObject,
+	type SnapshotRef,
+	type SnapshotRevocation,
+	type SnapshotSite,
+	type SuppressionUse,
+	type ViolationData,
+	type ViolationKind,
+} from './data.js';
+export {
+	RefTraceError,
+	MisuseError,
+	AfterMoveError,
+	DoubleReleaseError,
+	ReleaseAfterMoveError,
+	UseAfterMoveError,
+	UseAfterReleaseError,
+	AcquireAfterReleaseError,
+	MoveAfterReleaseError,
+	DoubleMoveError,
+	OnZeroFailedError,
+	LeakError,
+	AfterRevokeError,
+	UseAfterRevokeError,
+	AcquireAfterRevokeError,
+	ExclusiveNotUniqueError,
+	AcquireDuringExclusiveError,
+	type Violation,
+	type CountViolation,
+} from './errors.js';
+export type { SuppressionRule } from './report/suppression-rules.js';
+export { checkLeaks } from './check-leaks-browser.js';
+export { snapshot } from './snapshot.js';
+export { renderSnapshot } from './report/leak-report.js';
+export { beginLeakWindow, type LeakWindow } from './leak-window.js';
+export { withOwner } from './owner-context.js';
+export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
+export { markLongLived } from './long-lived.js';
+export { traceEmbind, type EmbindOptions } from './embind-adapter.js';
+
+/** The console commands, as `globalThis.reftrace`: the browser's SIGUSR2 and exit report, on demand. */
+export const consoleCommands = Object.freeze({
+	/** Prints every live reference, grouped by the site that took it. */
+	dump(): void {
+		printReport((paint) => renderDump(snapshot(), paint, 'reftrace.dump()'));
+	},
+	/** Every live reference and violation count as data (the JSON report's schema), to expand or copy. */
+	snapshot,
+	/** Prints the report the page prints when it is hidden: live references, violations, a summary line. */
+	report(): void {
+		printReport((paint) => renderExitReport(snapshot(), paint, 'reftrace.report()'));
+	},
+	configure,
+});
+
+start(browserHost);
+// Another copy's commands (a second bundle on the page) are left as they are.
+(globalThis as { reftrace?: unknown }).reftrace ??= consoleCommands;
