@@ -65,3 +65,13 @@ test('the service targets are same-round ratios to the counter, and a floor is m
 	expect(page).toContain('| list | 900 | 0.90× | 105 µs | 1.05× | 1.00 ms | 1.00× | 11.00 ms | 1.10× |');
 	expect(page).toContain('| list | 50 | 1000 | 6.0 MB | 6.0 MB, 13.0 MB | 6.5 MB | 2.17× | 12.0 ms | 30.0 ms |');
 });
+
+test('a pair scenario is held only to the targets whose two sides it measures', () => {
+	const traced = 'acquire+release pair, traced';
+	const rows: Row[] = [
+		{ scenario: traced, variant: 'counter', nsPerOp: 10, ratio: null, samples: [10] },
+		{ scenario: traced, variant: 'full', nsPerOp: 20_000, ratio: null, samples: [20_000] },
+		{ scenario: traced, variant: 'full + trace', nsPerOp: 30_000, ratio: null, samples: [30_000] },
+	];
+	expect(targets(rows, 'memory', 'report', 40).filter((t) => t.what.startsWith(traced)).map((t) => t.what)).toEqual([]);
+});
