@@ -3,6 +3,7 @@ import { EntryLog } from './entry-log.js';
 import { scopeLeak } from './explain.js';
 import type { Entry } from './record.js';
 import { lastRefId } from './ref.js';
+import { notNonEmptyString } from './settings.js';
 
 /** An open leak window: see `beginLeakWindow`. */
 export interface LeakWindow {
@@ -33,7 +34,7 @@ export interface LeakWindow {
  * if (leak !== null) console.error(leak.message);
  */
 export function beginLeakWindow(name = 'leak window'): LeakWindow {
-	if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${name === '' ? 'an empty string' : typeof name}`);
+	if (typeof name !== 'string' || name === '') throw notNonEmptyString('name', name);
 	const firstRef = lastRefId();
 	const inWindow = (entry: Entry): boolean => entry.rootId > firstRef;
 	// What the end checks: the references taken since, not every live one.

@@ -1,4 +1,5 @@
 import { host, type AsyncContext } from './platform/host.js';
+import { notNonEmptyString } from './settings.js';
 
 /*
  * Owners from context (`withOwner`): references taken without an explicit owner inside the function are
@@ -30,7 +31,7 @@ export function contextOwner(): string | null {
  */
 export function withOwner<R>(owner: string, fn: () => R): R {
 	if (typeof owner !== 'string' || owner === '') {
-		throw new TypeError(`Expected \`owner\` to be a non-empty string, got ${owner === '' ? 'an empty string' : typeof owner}`);
+		throw notNonEmptyString('owner', owner);
 	}
 	if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`);
 	ownersInContext = true;

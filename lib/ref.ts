@@ -5,7 +5,7 @@ import { misuse, onZeroFailed, type Culprit } from './explain.js';
 import { afterRevoke, intrusion, notUnique } from './explain-counts.js';
 import { insideSection, newSection, revokeRecord, runExclusive } from './gate.js';
 import { ObjectRecord, type Entry, type Held, type Section } from './record.js';
-import { expectObject, settings } from './settings.js';
+import { expectObject, notNonEmptyString, settings } from './settings.js';
 import { NO_OWNER } from './wording.js';
 
 /** Options for `track`. */
@@ -143,7 +143,7 @@ export function lastRefId(): number {
 
 function checkOwner(owner: unknown): void {
 	if (owner !== undefined && (typeof owner !== 'string' || owner === '')) {
-		throw new TypeError(`Expected \`owner\` to be a non-empty string, got ${owner === '' ? 'an empty string' : typeof owner}`);
+		throw notNonEmptyString('owner', owner);
 	}
 }
 
@@ -173,7 +173,7 @@ export class Ref<T extends object> {
 
 	/** The object. Reading it through a released or moved reference is a violation (the value is still returned). */
 	get value(): T {
-		if (this.#state !== 'live') Ref.#dead(this, 'use', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.value);
+		if (this.#state !== 'live') Ref.#dead(this, 'use', Ref.#useKind(this), ABOVE.value);
 		else if (this.#record.gate?.revoked) Ref.#refused(this, 'use', ABOVE.value);
 		return this.#value;
 	}
@@ -300,7 +300,7 @@ export class Ref<T extends object> {
 	 * moved reference it is a violation (the handle is still returned).
 	 */
 	weak(): WeakHandle<T> {
-		if (this.#state !== 'live') Ref.#dead(this, 'weak', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.weak);
+		if (this.#state !== 'live') Ref.#dead(this, 'weak', Ref.#useKind(this), ABOVE.weak);
 		return new WeakHandle(CREATE, this.#record, this.#value, this.#id, this.owner);
 	}
 
@@ -315,7 +315,7 @@ export class Ref<T extends object> {
 		if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`);
 		const record = this.#record;
 		const value = this.#value;
-		if (this.#state !== 'live') Ref.#dead(this, 'exclusive', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.exclusive);
+		if (this.#state !== 'live') Ref.#dead(this, 'exclusive', Ref.#useKind(this), ABOVE.exclusive);
 		else if (record.gate?.revoked) Ref.#refused(this, 'exclusive', ABOVE.exclusive);
 		else if (record.count !== 1) dispatch(record.settings.onViolation, notUnique(Ref.#culprit(this, 'exclusive'), ABOVE.exclusive));
 		else return runExclusive(record, newSection(record, this.#id, this.owner, ABOVE.exclusive), () => fn(value));
@@ -330,10 +330,10 @@ export class Ref<T extends object> {
 	 */
 	revoke(reason?: string): void {
 		if (reason !== undefined && (typeof reason !== 'string' || reason === '')) {
-			throw new TypeError(`Expected \`reason\` to be a non-empty string, got ${reason === '' ? 'an empty string' : typeof reason}`);
+			throw notNonEmptyString('reason', reason);
 		}
 		const record = this.#record;
-		if (this.#state !== 'live') Ref.#dead(this, 'revoke', this.#state === 'moved' ? 'use-after-move' : 'use-after-release', ABOVE.revoke);
+		if (this.#state !== 'live') Ref.#dead(this, 'revoke', Ref.#useKind(this), ABOVE.revoke);
 		else if (record.gate?.revoked) Ref.#refused(this, 'revoke', ABOVE.revoke);
 		else revokeRecord(record, this.#id, this.owner, reason ?? null, ABOVE.revoke);
 	}
@@ -360,12 +360,14 @@ export class Ref<T extends object> {
 		setEntry = (ref, entry) => {
 			ref.#link = entry;
 		};
-		acquireThrough = (record, value, owner, above) => {
+		// A new reference of `record` taken outside `acquire` (its hot path keeps its own copy of these lines).
+		const acquireAs = <T extends object>(record: ObjectRecord, value: T, owner: string | undefined, origin: 'acquire' | 'try-acquire', above: Function): Ref<T> => {
 			const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
-			if (record.recorded) ref.#link = record.begin(ref.#id, 'try-acquire', owner, null, above, ref);
+			if (record.recorded) ref.#link = record.begin(ref.#id, origin, owner, null, above, ref);
 			record.count++;
 			return ref;
 		};
+		acquireThrough = (record, value, owner, above) => acquireAs(record, value, owner, 'try-acquire', above);
 		heldOf = (ref) => ({ ref: ref.#id, record: ref.#record, entry: typeof ref.#link === 'object' ? ref.#link : null });
 		const step = (ref: Ref<object>, by: Releaser): boolean => {
 			if (ref.#state !== 'live') {
@@ -404,17 +406,11 @@ export class Ref<T extends object> {
 			if (!inOnZero) return outermost(ref, by);
 			zeroCall!(ref.#value);
 		};
-		acquireBelow = <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => {
-			if (ref.#state !== 'live') return Ref.#dead(ref, 'acquire', 'acquire-after-release', above, owner);
-			const record = ref.#record;
-			const next = new Ref(CREATE, record, ref.#value, ++nextRefId, owner);
-			if (record.recorded) next.#link = record.begin(next.#id, 'acquire', owner, null, above, next);
-			record.count++;
-			return next;
-		};
+		acquireBelow = <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> =>
+			ref.#state === 'live' ? acquireAs(ref.#record, ref.#value, owner, 'acquire', above) : Ref.#dead(ref, 'acquire', 'acquire-after-release', above, owner);
 		misuseBelow = (ref, op, above, summary) => {
 			const moved = ref.#state === 'moved';
-			const kind: MisuseKind = op === 'release' || op === 'dispose' ? (moved ? 'release-after-move' : 'double-release') : moved ? 'use-after-move' : 'use-after-release';
+			const kind: MisuseKind = op === 'release' || op === 'dispose' ? (moved ? 'release-after-move' : 'double-release') : Ref.#useKind(ref);
 			if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above, summary));
 		};
 		entryOfRef = (ref) => (typeof ref.#link === 'object' ? ref.#link : null);
@@ -432,6 +428,11 @@ export class Ref<T extends object> {
 		disposing = (ref) => step(ref, DISPOSE);
 		releaseOutermost = (ref) => outermost(ref, RELEASE);
 		disposeOutermost = (ref) => outermost(ref, DISPOSE);
+	}
+
+	/** The kind of a use of a dead reference: through a moved one, or through a released one. */
+	static #useKind(ref: Ref<object>): MisuseKind {
+		return ref.#state === 'moved' ? 'use-after-move' : 'use-after-release';
 	}
 
 	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */

@@ -110,6 +110,11 @@ function readSuppressions(value: unknown): readonly SuppressionRule[] {
 }
 
 /** @throws TypeError naming `name` when `value` is not an object. */
+/** The TypeError for an argument that must be a non-empty string (callers keep their own test: some sit on hot paths). */
+export function notNonEmptyString(name: string, value: unknown): TypeError {
+	return new TypeError(`Expected \`${name}\` to be a non-empty string, got ${value === '' ? 'an empty string' : typeof value}`);
+}
+
 export function expectObject(name: string, value: unknown): void {
 	if (typeof value !== 'object' || value === null) {
 		throw new TypeError(`Expected \`${name}\` to be an object, got ${value === null ? 'null' : typeof value}`);
