@@ -56,9 +56,11 @@ const JEST_MODES: [mode: string, fixture: string, packageJson: object, flags: st
 test.each(JEST_MODES)('jest with setupFilesAfterEnv reftrace/jest (%s) fails the leaking test naming its site, and only it', (_mode, fixture, packageJson, flags) => {
 	const project = userProject(`runners/${fixture}`, packageJson);
 	const jest = join(packageRoot, 'node_modules', 'jest', 'bin', 'jest.js');
-	const result = run(process.execPath, [...flags, jest, '-c', 'jest.config.json'], project);
+	// An unknown variable: its warning is said once per test file, also where both builds' checks load.
+	const result = run(process.execPath, [...flags, jest, '-c', 'jest.config.json'], project, { REFTRACE_UNKNOWN: '1' });
 	const output = result.stdout + result.stderr;
 	expect(result.status).toBe(1);
+	expect(output.match(/ignored unknown variable REFTRACE_UNKNOWN/g)).toHaveLength(1);
 	expect(output).toMatch(/✓ clean test/);
 	expect(output).toMatch(/✕ leaky test/);
 	expect(output).toMatch(/✕ failing test that also leaks/);
