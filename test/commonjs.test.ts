@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, test } from 'vitest';
 import { normalize, run, userProject } from './runtime-helpers.js';
 
@@ -44,3 +46,14 @@ for (const [name, node, missing] of NODES) {
 		});
 	});
 }
+
+test("bundled by esbuild, which resolves require() without module-sync, an app that requires and imports reftrace gets both builds, and one with the README's --conditions=module-sync", async () => {
+	const project = userProject('commonjs', { type: 'commonjs' });
+	const bundle = async (conditions: string[]): Promise<{ sameTrack: boolean; viaRequire: string; viaImport: string }> => {
+		const outfile = join(project, `bundle-${conditions.length}.js`);
+		await build({ entryPoints: [join(project, 'mixed.js')], bundle: true, platform: 'node', format: 'cjs', outfile, conditions, logLevel: 'silent' });
+		return JSON.parse(run(process.execPath, [outfile], project).stdout) as { sameTrack: boolean; viaRequire: string; viaImport: string };
+	};
+	expect(await bundle([])).toMatchObject({ sameTrack: false, viaRequire: 'Required', viaImport: 'Imported' });
+	expect(await bundle(['module-sync'])).toMatchObject({ sameTrack: true, viaRequire: 'Imported,Required', viaImport: 'Imported,Required' });
+});
