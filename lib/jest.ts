@@ -24,8 +24,9 @@ interface CircusState {
 }
 type CircusHandler = (event: unknown, state: CircusState) => void;
 
-const jest = globalThis as unknown as JestGlobals & Record<symbol, CircusHandler[] | undefined>;
-if (typeof jest.beforeEach !== 'function' || typeof jest.afterEach !== 'function') {
+// Not `jest`: Jest's CommonJS module wrapper declares that name, and this file is also built as CommonJS.
+const globals = globalThis as unknown as JestGlobals & Record<symbol, CircusHandler[] | undefined>;
+if (typeof globals.beforeEach !== 'function' || typeof globals.afterEach !== 'function') {
 	throw new Error('reftrace/jest must be loaded by Jest: add it to `setupFilesAfterEnv` in the Jest configuration');
 }
 
@@ -37,7 +38,7 @@ let circus: CircusState | null = null;
  * handlers in this global list, the one `jest-circus`'s own `addEventHandler` and custom environments
  * add to. Without it (another runner), every test is checked.
  */
-jest[Symbol.for('EVENT_HANDLERS')]?.push((_event, state) => {
+globals[Symbol.for('EVENT_HANDLERS')]?.push((_event, state) => {
 	circus = state;
 });
 
@@ -53,6 +54,6 @@ useMainRealmStackHook(globalThis.setTimeout);
 // Per-test checks replace the exit report, which would repeat every test's leftovers at exit.
 configure({ exitReport: false });
 
-jest.beforeEach(() => check.begin(`test "${jest.expect.getState().currentTestName ?? 'unnamed'}"`));
+globals.beforeEach(() => check.begin(`test "${globals.expect.getState().currentTestName ?? 'unnamed'}"`));
 
-jest.afterEach(() => check.end((circus?.currentlyRunningTest?.errors.length ?? 0) > 0));
+globals.afterEach(() => check.end((circus?.currentlyRunningTest?.errors.length ?? 0) > 0));

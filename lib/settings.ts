@@ -226,7 +226,8 @@ function fromEnvironment(env: Readonly<Record<string, string | undefined>>): Set
 	}
 	if (problems.length > 0) {
 		const valid = Object.entries(VARIABLES).map(([name, v]) => `  ${name}: ${v.accepts}`);
-		host().warn(`reftrace ignored ${problems.join('; ')}. Valid variables:\n${valid.join('\n')}`, 'REFTRACE_ENV');
+		const message = `reftrace ignored ${problems.join('; ')}. Valid variables:\n${valid.join('\n')}`;
+		if (firstInRealm(message)) host().warn(message, 'REFTRACE_ENV');
 	}
 	return Object.freeze(result);
 }
@@ -265,4 +266,18 @@ const listeners: ((settings: Settings) => void)[] = [];
 /** Calls `listener` with the new settings after every `configure` (process-wide settings such as the trace act on it). */
 export function onConfigure(listener: (settings: Settings) => void): void {
 	listeners.push(listener);
+}
+
+// Environment warnings already given in this realm, by every copy of reftrace loaded in it (a global, by
+// registered symbol): under Jest with vm modules, a test file loads the CommonJS and the ES build's checks.
+const WARNED = Symbol.for('reftrace.environmentWarnings');
+
+/** Whether no copy of reftrace in this realm has said `message` yet; notes that it has now. */
+function firstInRealm(message: string): boolean {
+	const holder = globalThis as { [WARNED]?: Set<string> };
+	if (holder[WARNED] === undefined) Object.defineProperty(holder, WARNED, { value: new Set<string>() });
+	const warned = holder[WARNED]!;
+	if (warned.has(message)) return false;
+	warned.add(message);
+	return true;
 }

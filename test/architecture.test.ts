@@ -9,7 +9,7 @@ const LIB = fileURLToPath(new URL('../lib/', import.meta.url));
 function sourceFiles(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((item) => {
 		const path = join(dir, item.name);
-		return item.isDirectory() ? sourceFiles(path) : item.name.endsWith('.ts') ? [path] : [];
+		return item.isDirectory() ? sourceFiles(path) : /\.c?ts$/.test(item.name) ? [path] : [];
 	});
 }
 
@@ -26,7 +26,7 @@ function code(path: string): string {
 function importGraph(): Map<string, string[]> {
 	const graph = new Map<string, string[]>();
 	for (const path of sourceFiles(LIB)) {
-		const targets = [...code(path).matchAll(/(?:from|import)\s+'(\.{1,2}\/[^']+)\.js'/g)].map((match) => relative(LIB, join(dirname(path), `${match[1]}.ts`)));
+		const targets = [...code(path).matchAll(/(?:from\s+|import\s+|require\()'(\.{1,2}\/[^']+)\.js'/g)].map((match) => relative(LIB, join(dirname(path), `${match[1]}.ts`)));
 		graph.set(relative(LIB, path), targets);
 	}
 	return graph;
@@ -83,7 +83,7 @@ test('no file in lib/ imports, directly or through others, a file that imports i
 	expect(findCircles(graph)).toEqual([]);
 });
 
-const NODE_ONLY = [/from 'node:/, /\bprocess\b/, /\bNodeJS\./, /source-map-support/, /\bBuffer\b/, /\bsetImmediate\b/, /\brequire\(/, /__dirname/];
+const NODE_ONLY = [/from 'node:/, /\bprocess\b/, /\bNodeJS\./, /source-map-support/, /\bBuffer\b/, /\bsetImmediate\b/, /(?<!\bimport\s+\w+\s*=\s*)\brequire\(/, /__dirname/]; // `import x = require('./y.js')` is a CommonJS file's import (jest-cjs.cts)
 
 test('Node APIs are used only under lib/platform/', () => {
 	const offenders = sourceFiles(LIB)
@@ -95,7 +95,7 @@ test('Node APIs are used only under lib/platform/', () => {
 test('lower layers never import the ones above them', () => {
 	// Entry points → Ref/track → detectors and consumers → record → capture; data, errors and rendering are leaves.
 	const LAYERS = [
-		['index.ts', 'register.ts', 'vitest.ts', 'start.ts', 'node-test.ts', 'jest.ts', 'bin.ts', 'embind.ts', 'browser.ts'],
+		['index.ts', 'register.ts', 'vitest.ts', 'start.ts', 'node-test.ts', 'jest-cjs.cts', 'jest.ts', 'bin.ts', 'embind.ts', 'browser.ts'],
 		['cli/main.ts', 'cli/commands.ts', 'cli/read-report.ts'],
 		['embind-adapter.ts', 'long-lived.ts', 'instrument.ts'],
 		['ref.ts', 'leak-window.ts', 'check-leaks-browser.ts'],
@@ -116,6 +116,7 @@ test('lower layers never import the ones above them', () => {
 			'platform/host.ts',
 			'platform/runtime.ts',
 			'platform/node-test-hooks.ts',
+			'platform/node-vm.ts',
 			'platform/browser.ts',
 			'platform/browser-console.ts',
 			'platform/string-stacks.ts',

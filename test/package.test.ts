@@ -33,7 +33,22 @@ test('the tarball holds the built library, its sources and nothing of the reposi
 	expect(files).toContain('dist/vitest.d.ts');
 	expect(files).toContain('dist/ref.js.map');
 	expect(files).toContain('lib/ref.ts');
-	expect(files.filter((f) => !f.startsWith('dist/') && !/^lib\/.*\.ts$/.test(f)).sort()).toEqual(['README.md', 'package.json']);
+	expect(files.filter((f) => !f.startsWith('dist/') && !/^lib\/.*\.c?ts$/.test(f)).sort()).toEqual(['README.md', 'package.json']);
+});
+
+/** Every file path an exports map names, through its nested conditions. */
+function exportTargets(value: unknown): string[] {
+	if (typeof value === 'string') return [value];
+	return value !== null && typeof value === 'object' ? Object.values(value).flatMap(exportTargets) : [];
+}
+
+test('the tarball holds every file the exports map, main, types and bin name, the CommonJS build with its package.json among them', () => {
+	const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: unknown; main: string; types: string; bin: Record<string, string> };
+	const named = [...exportTargets(manifest.exports), manifest.main, manifest.types, ...Object.values(manifest.bin)].map((path) => path.replace(/^\.\//, ''));
+	expect(named).toContain('dist/cjs/index.js');
+	expect(named).toContain('dist/cjs/jest.d.ts');
+	expect(named.filter((path) => !files.includes(path))).toEqual([]);
+	expect(files).toContain('dist/cjs/package.json');
 });
 
 test('every source a shipped source map names is installed with the package', () => {
@@ -115,4 +130,31 @@ test('a strict TypeScript app type-checks against the installed types and report
 	expect(result.stdout).toBe('double-release src/main.ts:9:7 extra\n1\n');
 	expect(result.stderr).toMatch(/^reftrace: leak report: 1 live ref to 1 object from 1 site\n  Conn#1 has 1\/1 refs at src\/main\.ts:13:\d+ - /);
 	expect(result.stderr).toMatch(/SUMMARY: reftrace: 1 live reference to 1 object from 1 site; 1 violation\n$/);
+});
+
+test('a CommonJS TypeScript app (module node16) type-checks against the CommonJS types and runs on the one ES copy', () => {
+	mkdirSync(join(scratch, 'cjs'), { recursive: true });
+	writeFileSync(
+		join(scratch, 'cjs', 'main.cts'),
+		[
+			"import { snapshot, track, type Ref } from 'reftrace';",
+			"import type { allowLeaks } from 'reftrace/jest';",
+			'',
+			'const allow: typeof allowLeaks = () => undefined;',
+			"const root: Ref<{ fd: number }> = track({ fd: 1 }, { name: 'File' });",
+			"root.acquire('kept');",
+			"console.log(require.resolve('reftrace').replace(/.*node_modules/, ''), snapshot().totals.refs, typeof allow);",
+			'',
+		].join('\n'),
+	);
+	writeFileSync(
+		join(scratch, 'tsconfig.cjs.json'),
+		JSON.stringify({
+			compilerOptions: { target: 'ES2022', module: 'Node16', moduleResolution: 'Node16', strict: true, outDir: 'out-cjs', typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] },
+			include: ['cjs'],
+		}),
+	);
+	execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(scratch, 'tsconfig.cjs.json')], { encoding: 'utf8' });
+	const result = node(['out-cjs/main.cjs']);
+	expect(result.stdout).toBe('/reftrace/dist/index.js 2 function\n');
 });

@@ -43,20 +43,24 @@ test.each(ISOLATIONS)('node --test --import reftrace/node-test %s fails the leak
 	expect(output).toMatch(/^# pass 2$/m);
 });
 
-// Jest loads an ES module from CommonJS tests (`require(esm)`) only on Node 24.9+, and only with vm modules.
-const requireEsm = major > 24 || (major === 24 && minor >= 9);
-
-const JEST_MODES: [mode: string, fixture: string, packageJson: object][] = [
-	['ESM mode', 'jest', { type: 'module' }],
-	...(requireEsm ? [['CJS mode', 'jest-cjs', { type: 'commonjs' }] as [string, string, object]] : []),
+/*
+ * ESM tests need vm modules. CommonJS tests load reftrace's CommonJS build on every Node, with or without the
+ * flag; with it on Node 24.9+, Jest resolves `module-sync` and they load the ES build through require(esm).
+ */
+const JEST_MODES: [mode: string, fixture: string, packageJson: object, flags: string[]][] = [
+	['ESM mode', 'jest', { type: 'module' }, ['--experimental-vm-modules']],
+	['CJS mode', 'jest-cjs', { type: 'commonjs' }, []],
+	['CJS mode with --experimental-vm-modules', 'jest-cjs', { type: 'commonjs' }, ['--experimental-vm-modules']],
 ];
 
-test.each(JEST_MODES)('jest with setupFilesAfterEnv reftrace/jest (%s) fails the leaking test naming its site, and only it', (_mode, fixture, packageJson) => {
+test.each(JEST_MODES)('jest with setupFilesAfterEnv reftrace/jest (%s) fails the leaking test naming its site, and only it', (_mode, fixture, packageJson, flags) => {
 	const project = userProject(`runners/${fixture}`, packageJson);
 	const jest = join(packageRoot, 'node_modules', 'jest', 'bin', 'jest.js');
-	const result = run(process.execPath, ['--experimental-vm-modules', jest, '-c', 'jest.config.json'], project);
+	// An unknown variable: its warning is said once per test file, also where both builds' checks load.
+	const result = run(process.execPath, [...flags, jest, '-c', 'jest.config.json'], project, { REFTRACE_UNKNOWN: '1' });
 	const output = result.stdout + result.stderr;
 	expect(result.status).toBe(1);
+	expect(output.match(/ignored unknown variable REFTRACE_UNKNOWN/g)).toHaveLength(1);
 	expect(output).toMatch(/✓ clean test/);
 	expect(output).toMatch(/✕ leaky test/);
 	expect(output).toMatch(/✕ failing test that also leaks/);

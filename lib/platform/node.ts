@@ -16,8 +16,11 @@ import { v8Stacks } from './v8-stack.js';
  * application's, and every frame would be hidden. Stacks are then cut by the public function called
  * (`above`), which survives bundling, and nothing is hidden by folder.
  */
-const LIB_URL = new URL('..', import.meta.url).href;
-const unbundled = /\/platform\/node\.[cm]?[jt]s$/.test(new URL(import.meta.url).pathname);
+// This module's URL: the CommonJS build (dist/cjs/, for Jest's CommonJS registry) has no `import.meta`, and
+// `__filename` exists only there (or in an application's CommonJS bundle, where the folder test below fails).
+const OWN_URL = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
+const LIB_URL = new URL('..', OWN_URL).href;
+const unbundled = /\/platform\/node\.[cm]?[jt]s$/.test(new URL(OWN_URL).pathname);
 const { captureFrames, trimErrorStack, captureFailure, useOuterHook, setWrappers } = v8Stacks(unbundled ? [LIB_URL, fileURLToPath(LIB_URL)] : [], ['node:', 'ext:']);
 const env = readableEnvironment();
 warnIfTailCallsDropFrames();
