@@ -1,5 +1,5 @@
 import type { Snapshot, SnapshotObject, SnapshotRef, SnapshotSite } from '../data.js';
-import { COUNTS } from '../wording.js';
+import { COUNTS, LOST } from '../wording.js';
 import { escapeControls as safe } from './escape.js';
 import { plural } from './format.js';
 import { signatureOf } from './signature.js';
@@ -132,7 +132,8 @@ export function revokedLines(snapshot: Snapshot): string[] {
 			return owner === undefined ? `ref #${id}` : `ref #${id} held by ${safe(owner)}`;
 		});
 		const more = revoked.stillHeld.length - named.length;
-		lines.push(`  ${COUNTS.stillHeld(safe(object.object), site, reason, revoked.stillHeld.length)} ${named.join(', ')}${more > 0 ? ` and ${plural(more, 'more')}` : ''}`);
+		const head = revoked.lost ? LOST.notGivenBack(safe(object.object), revoked.site === null ? null : site, reason, revoked.stillHeld.length) : COUNTS.stillHeld(safe(object.object), site, reason, revoked.stillHeld.length);
+		lines.push(`  ${head} ${named.join(', ')}${more > 0 ? ` and ${plural(more, 'more')}` : ''}`);
 	}
 	return lines;
 }
