@@ -24,18 +24,18 @@ interface Group {
 const SWEEP_MIN = 64;
 
 /** Revokes `token`'s object for its creator's loss (nothing when it was given back or revoked already). */
-function revokeLost(token: Ref<object>, reason: string | null, above: Function): void {
+function revokeLost(token: Ref<object>, reason: string | null, above: Function | null): void {
 	const record = belowAdapter.revoke(token, reason, above);
 	if (record !== null) markLost(record);
 }
 
-/** The loss: every object of the group still live is revoked (`above`: the promise reaction, below which nothing of the application's runs). */
-function lose(group: Group, reason: string | null, above: Function): void {
+/** The loss, in a promise reaction: every object of the group still live is revoked, with no site (no call of the application's is below). */
+function lose(group: Group, reason: string | null): void {
 	if (group.lost !== null) return;
 	group.lost = { reason };
 	for (const weak of group.tokens) {
 		const token = weak.deref();
-		if (token !== undefined) revokeLost(token, reason, above);
+		if (token !== undefined) revokeLost(token, reason, null);
 	}
 	group.tokens.clear();
 }
@@ -69,8 +69,10 @@ export function lossWatcher(revokedWhen: RevokedWhen, name: string): (creator: o
 		}
 		const group: Group = { tokens: new Set(), lost: null, sweepAt: SWEEP_MIN };
 		// A rejection is not a loss: nothing is revoked (and the rejection counts as handled).
-		const reaction = (value: unknown): void => lose(group, typeof value === 'string' && value !== '' ? value : null, reaction);
-		Promise.resolve(pending).then(reaction, () => {});
+		Promise.resolve(pending).then(
+			(value) => lose(group, typeof value === 'string' && value !== '' ? value : null),
+			() => {},
+		);
 		return group;
 	};
 	return (creator, token, above) => {
