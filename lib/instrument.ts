@@ -1,6 +1,6 @@
 import { noteBalance } from './balance.js';
 import { belowAdapter, trackBelow, type Ref } from './ref.js';
-import { lossWatcher, type RevokedWhen } from './revoke-adopted.js';
+import { lossWatcher, type LossWatcher, type RevokedWhen } from './revoke-adopted.js';
 import { expectObject } from './settings.js';
 
 /*
@@ -296,14 +296,14 @@ function creators(option: string, value: unknown): readonly (readonly [object, K
  * Patches a creating method of another object: what it returns is adopted, its stacks cut at the patched
  * method; `lost` (from `revokedWhen`) is told each new object and the object that made it.
  */
-function patchMaker(holder: object, key: Key, name: string, shape: InstrumentShape, lost: ReturnType<typeof lossWatcher> | null): void {
+function patchMaker(holder: object, key: Key, name: string, shape: InstrumentShape, lost: LossWatcher | null): void {
 	patch(holder, key, keyName(key), (original) => {
 		const made = function (this: unknown, ...args: unknown[]): unknown {
 			const result = original.apply(this as object, args);
-			if (typeof result !== 'object' || result === null || typeof (result as { then?: unknown }).then === 'function' || isAdopted(result)) return result;
+			if (typeof result !== 'object' || result === null || typeof (result as { then?: unknown }).then === 'function') return result;
+			const fresh = lost !== null && !isAdopted(result);
 			adopt(result, name, shape, made);
-			const token = tokens.get(result);
-			if (lost !== null && token !== undefined && typeof this === 'object' && this !== null) lost(this, token, made);
+			if (fresh && typeof this === 'object' && this !== null) lost(this, tokens.get(result)!, made);
 			return result;
 		};
 		return made;

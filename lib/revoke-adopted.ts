@@ -49,10 +49,17 @@ function sweep(group: Group): void {
 }
 
 /**
- * The function `instrument` calls with each object a `createdBy` method adopted: `creator` is the object
- * whose method made it, `token` its reference, `above` the patched method (the site of a revoke made at once).
+ * What `instrument` calls with each object a `createdBy` method adopted: `creator` is the object whose
+ * method made it, `token` its reference, `above` the patched method (the site of a revoke made at once).
  */
-export function lossWatcher(revokedWhen: RevokedWhen, name: string): (creator: object, token: Ref<object>, above: Function) => void {
+export interface LossWatcher {
+	(creator: object, token: Ref<object>, above: Function): void;
+	/** How many objects of `creator` are watched (live ones, and given-back ones not swept yet). @internal */
+	readonly watched: (creator: object) => number;
+}
+
+/** The watcher of one `instrument` call's `revokedWhen`; `name` labels its warnings. */
+export function lossWatcher(revokedWhen: RevokedWhen, name: string): LossWatcher {
 	const groups = new WeakMap<object, Group | null>();
 	const arm = (creator: object): Group | null => {
 		let pending: unknown;
@@ -75,7 +82,7 @@ export function lossWatcher(revokedWhen: RevokedWhen, name: string): (creator: o
 		);
 		return group;
 	};
-	return (creator, token, above) => {
+	const watch = (creator: object, token: Ref<object>, above: Function): void => {
 		let group = groups.get(creator);
 		if (group === undefined) groups.set(creator, (group = arm(creator)));
 		if (group === null) return;
@@ -83,4 +90,5 @@ export function lossWatcher(revokedWhen: RevokedWhen, name: string): (creator: o
 		group.tokens.add(new WeakRef(token));
 		if (group.tokens.size >= group.sweepAt) sweep(group);
 	};
+	return Object.assign(watch, { watched: (creator: object) => groups.get(creator)?.tokens.size ?? 0 });
 }

@@ -1,6 +1,7 @@
 import { afterEach, expect, test, vi } from 'vitest';
-import { checkLeaks, configure, instrument, LeakError, renderSnapshot, snapshot, type SnapshotObject } from '../lib/index.js';
+import { checkLeaks, configure, instrument, LeakError, renderSnapshot, snapshot, track, type SnapshotObject } from '../lib/index.js';
 import { allowLeaks } from '../lib/vitest.js';
+import { lossWatcher } from '../lib/revoke-adopted.js';
 import { collectGarbage, collectViolations, lineOf, siteOf } from './helpers.js';
 
 // Device loss as a revoke (instrument's `revokedWhen`), on stand-ins for GPUDevice and GPUBuffer that behave
@@ -254,4 +255,22 @@ test('a revokedWhen that throws or returns no promise is warned about once per c
 	} finally {
 		warnings.mockRestore();
 	}
+});
+
+test("a device's watch list stays bounded while it makes and destroys buffers, and keeps the ones still live", async () => {
+	collectViolations();
+	const watch = lossWatcher(() => new Promise(() => {}), 'Frame');
+	const device = {};
+	const above = function made() {};
+	const held = Array.from({ length: 10 }, () => track({}, { name: 'Frame' }));
+	for (const ref of held) watch(device, ref, above);
+	for (let frame = 0; frame < 5000; frame++) {
+		const ref = track({}, { name: 'Frame' });
+		watch(device, ref, above);
+		ref.release();
+	}
+	// Swept as the list doubles: at most twice what is live, and never below the ten still live.
+	expect(watch.watched(device)).toBeGreaterThanOrEqual(10);
+	expect(watch.watched(device)).toBeLessThan(128);
+	for (const ref of held) ref.release();
 });
