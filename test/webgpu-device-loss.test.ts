@@ -1,6 +1,8 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { checkLeaks, configure, instrument, LeakError, renderSnapshot, snapshot, track, type SnapshotObject } from '../lib/index.js';
 import { allowLeaks } from '../lib/vitest.js';
+import { withoutRefs } from '../lib/report/chain.js';
+import { diffSnapshots } from '../lib/report/diff.js';
 import { lossWatcher } from '../lib/revoke-adopted.js';
 import { collectGarbage, collectViolations, lineOf, siteOf } from './helpers.js';
 
@@ -273,4 +275,23 @@ test("a device's watch list stays bounded while it makes and destroys buffers, a
 	expect(watch.watched(device)).toBeGreaterThanOrEqual(10);
 	expect(watch.watched(device)).toBeLessThan(128);
 	for (const ref of held) ref.release();
+});
+
+test("a lost buffer stays out of a diff of two snapshots, and out of what a suppression takes from the totals", async () => {
+	collectViolations();
+	const a = new GPUDevice();
+	const b = new GPUDevice();
+	const make = (device: GPUDevice) => device.createBuffer({ size: 4 }); // @shared-site
+	const before = snapshot();
+	const buffers = [make(a), make(b)];
+	a.destroy();
+	await settle();
+	const after = snapshot();
+	const diff = diffSnapshots(before, after);
+	expect([diff.totals.refs, diff.sites.map((s) => [lineOf(s.site), s.refs])]).toEqual([1, [[site('shared-site'), 1]]]);
+	// `reftrace check` with a rule matching that site: only the counted reference leaves the totals.
+	const kept = withoutRefs(after, (ref) => lineOf(ref.site) === site('shared-site'), true);
+	expect(kept.totals.refs).toBe(after.totals.refs - 1);
+	expect(kept.objects.filter((o) => o.revoked?.lost && o.refs.some((r) => lineOf(r.site) === site('shared-site'))).map((o) => o.refs.length)).toEqual([1]);
+	for (const buffer of buffers) buffer.destroy();
 });
