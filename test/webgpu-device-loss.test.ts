@@ -1,5 +1,5 @@
 import { afterEach, expect, test, vi } from 'vitest';
-import { checkLeaks, configure, instrument, LeakError, renderSnapshot, snapshot, track, type SnapshotObject } from '../lib/index.js';
+import { checkLeaks, configure, instrument, LeakError, renderSnapshot, snapshot, track, type InstrumentOptions, type RevokedWhen, type SnapshotObject } from '../lib/index.js';
 import { allowLeaks } from '../lib/vitest.js';
 import { withoutRefs } from '../lib/report/chain.js';
 import { diffSnapshots } from '../lib/report/diff.js';
@@ -294,4 +294,24 @@ test("a lost buffer stays out of a diff of two snapshots, and out of what a supp
 	expect(kept.totals.refs).toBe(after.totals.refs - 1);
 	expect(kept.objects.filter((o) => o.revoked?.lost && o.refs.some((r) => lineOf(r.site) === site('shared-site'))).map((o) => o.refs.length)).toEqual([1]);
 	for (const buffer of buffers) buffer.destroy();
+});
+
+test('in off mode a loss still revokes: a destroy after it is quiet, a second one a double release without history', async () => {
+	const seen = collectViolations({ mode: 'off' });
+	const device = new GPUDevice();
+	const buffer = device.createBuffer({ size: 4 });
+	device.destroy();
+	await settle();
+	buffer.getMappedRange();
+	buffer.destroy();
+	expect(seen).toEqual([]);
+	buffer.destroy(); // @off-second
+	expect(seen.map((e) => [e.kind, lineOf(e.culprit.site), e.earlier.length])).toEqual([['double-release', site('off-second'), 0]]);
+});
+
+test('revokedWhen is typed: it takes the creator and returns a promise', () => {
+	const options = (revokedWhen: RevokedWhen): InstrumentOptions => ({ shape: 'disposable', release: ['destroy'], createdBy: [[GPUDevice.prototype, 'createBuffer']], revokedWhen });
+	expect(options((device: GPUDevice) => device.lost.then((info) => info.message)).revokedWhen).toBeTypeOf('function');
+	// @ts-expect-error a number is not a promise
+	options(() => 3);
 });
