@@ -1,6 +1,7 @@
 import { markLost } from './lost.js';
 import { host } from './platform/host.js';
 import { belowAdapter, type Ref } from './ref.js';
+import { describeThrown } from './report/format.js';
 
 /*
  * `instrument`'s `revokedWhen`: the objects a creator made (a GPUDevice's buffers) revoked when the promise
@@ -63,14 +64,16 @@ export function lossWatcher(revokedWhen: RevokedWhen, name: string): LossWatcher
 	const groups = new WeakMap<object, Group | null>();
 	const arm = (creator: object): Group | null => {
 		let pending: unknown;
+		let thenable: boolean;
 		try {
 			pending = revokedWhen(creator as never);
+			thenable = typeof (pending as { then?: unknown } | null | undefined)?.then === 'function';
 		} catch (error) {
-			host().warn(`reftrace: the revokedWhen of ${name} threw (${String(error)}); what this creator makes will not be revoked at its loss`, 'REFTRACE_REVOKED_WHEN');
+			host().warn(`reftrace: the revokedWhen of ${name} threw (${describeThrown(error)}); what this creator makes will not be revoked at its loss`, 'REFTRACE_REVOKED_WHEN');
 			return null;
 		}
 		if (pending === null || pending === undefined) return null;
-		if (typeof (pending as { then?: unknown }).then !== 'function') {
+		if (!thenable) {
 			host().warn(`reftrace: the revokedWhen of ${name} returned ${typeof pending}, not a promise; what this creator makes will not be revoked at its loss`, 'REFTRACE_REVOKED_WHEN');
 			return null;
 		}
