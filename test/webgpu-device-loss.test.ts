@@ -315,3 +315,17 @@ test('revokedWhen is typed: it takes the creator and returns a promise', () => {
 	// @ts-expect-error a number is not a promise
 	options(() => 3);
 });
+
+test("the application's own handlers on device.lost run before the revoke, and see the buffer still live", async () => {
+	const seen = collectViolations();
+	const device = new GPUDevice();
+	const buffer = device.createBuffer({ size: 4 }); // @before-handler
+	let inHandler: unknown = 'not run';
+	void device.lost.then(() => (inHandler = objectAt('before-handler')?.revoked));
+	device.crash();
+	await settle();
+	expect(inHandler).toBeNull();
+	expect(objectAt('before-handler')?.revoked?.lost).toBe(true);
+	buffer.destroy();
+	expect(seen).toEqual([]);
+});
