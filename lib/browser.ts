@@ -68,6 +68,9 @@ export { beginLeakWindow, type LeakWindow } from './leak-window.js';
 export { withOwner } from './owner-context.js';
 export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
 export { markLongLived } from './long-lived.js';
+
+// Device loss as a revoke of adopted objects (instrument's `revokedWhen`).
+export type { RevokedWhen } from './revoke-adopted.js';
 export { traceEmbind, type EmbindOptions } from './embind-adapter.js';
 
 /** The console commands, as `globalThis.reftrace`: the browser's SIGUSR2 and exit report, on demand. */

@@ -278,6 +278,12 @@ export interface SnapshotRevocation {
 	readonly liveAtRevoke: number;
 	/** Ids of those references that are still not released (in `refs`), oldest first. */
 	readonly stillHeld: readonly number[];
+	/**
+	 * Present (true) when the object was revoked by its creator's loss (`instrument`'s `revokedWhen`: a lost
+	 * GPU device): its references need no release. They are in `refs` and `stillHeld` (those the collector
+	 * found dropped are not), and in no site, not in `totals`, not leaks.
+	 */
+	readonly lost?: true;
 }
 
 // Every ViolationKind once (the record's keys must be exactly the union's members, so a kind added to the

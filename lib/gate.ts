@@ -30,11 +30,12 @@ function stackOf(record: ObjectRecord, above: Function) {
 
 /**
  * Revokes `record`: from now on its live references read as revoked and new ones cannot be taken.
- * `owner` is the revoking reference's owner as `Ref.owner` reads it.
+ * `owner` is the revoking reference's owner as `Ref.owner` reads it; `above` null: no call of the
+ * application's made it (a promise reaction), so it has no site.
  */
-export function revokeRecord(record: ObjectRecord, ref: number, owner: string, reason: string | null, above: Function): void {
+export function revokeRecord(record: ObjectRecord, ref: number, owner: string, reason: string | null, above: Function | null): void {
 	const live = record.recorded ? record.live().reverse() : [];
-	const revocation: Revocation = { ref, owner, stack: stackOf(record, above), time: record.recorded ? clock() : 0, reason, live };
+	const revocation: Revocation = { ref, owner, stack: above === null ? null : stackOf(record, above), time: record.recorded ? clock() : 0, reason, live };
 	gateOf(record).revoked = revocation;
 }
 

@@ -3,6 +3,7 @@ import { beginEvent, ownerOf } from './events.js';
 import { dispatch, printReport } from './dispatch.js';
 import { collectedLeak, reportedAsLeft } from './explain.js';
 import { observe, type Entry } from './record.js';
+import { isLost } from './lost.js';
 import { escapeControls } from './report/escape.js';
 import { describeThrown } from './report/format.js';
 import { signatureOf } from './report/signature.js';
@@ -28,6 +29,8 @@ function collected(entry: Entry): void {
 	if (entry.end !== null) return;
 	const { record } = entry;
 	record.end(entry, 'leaked', null, collected, null);
+	// Revoked by its creator's loss: it needed no release, so dropping it is no leak.
+	if (isLost(record)) return;
 	// Left live by a checked scope or test, and reported there: the same leak is reported once. Held by a
 	// recorded nested count: that count's own references leaked, and were reported as they were collected.
 	if (reportedAsLeft(entry) || entry.heldBy?.recorded) return;

@@ -62,5 +62,8 @@ export { withOwner } from './owner-context.js';
 export { instrument, isAdopted, type InstrumentOptions, type InstrumentShape } from './instrument.js';
 export { markLongLived } from './long-lived.js';
 
+// Device loss as a revoke of adopted objects (instrument's `revokedWhen`).
+export type { RevokedWhen } from './revoke-adopted.js';
+
 // Last, once every module above has loaded: no module may use the host while it loads.
 start(nodeHost);

@@ -1,5 +1,6 @@
 import { noteBalance } from './balance.js';
 import { belowAdapter, trackBelow, type Ref } from './ref.js';
+import { lossWatcher, type LossWatcher, type RevokedWhen } from './revoke-adopted.js';
 import { expectObject } from './settings.js';
 
 /*
@@ -46,6 +47,15 @@ export interface InstrumentOptions {
 	 * `[[Engine.prototype, 'disposeTensor']]`, for a library whose every release path goes through one.
 	 */
 	readonly releasedBy?: readonly (readonly [holder: object, method: Key])[] | undefined;
+	/**
+	 * `disposable` with `createdBy` only: names, for the object whose `createdBy` method made an object (a
+	 * GPUDevice), a promise after which what it made is revoked: `(device) => device.lost.then((info) =>
+	 * \`device lost (${info.reason}): ${info.message}\`)`. Called once per creator; the promise's value is the
+	 * revoke's reason when it is a non-empty string; null or undefined: that creator's objects are never revoked.
+	 * A revoked object needs no release: it is listed under its revoke, not as a leak; a release after it is
+	 * fine, a second one a double release; calls of `methods` on it are not reported.
+	 */
+	readonly revokedWhen?: RevokedWhen | undefined;
 }
 
 /** The token of every adopted object (disposables and handles). */
@@ -98,7 +108,8 @@ export function releaseAdopted(value: object, op: 'release' | 'dispose', above: 
 /** Reports a call of `method` on an adopted object whose reference was given back. @internal */
 export function checkCall(value: object, method: string, above: Function): void {
 	const token = tokens.get(value) ?? counted.get(value)?.token;
-	if (token === undefined || token.state === 'live') return;
+	// A revoked object's calls are not reported: WebGPU makes them quiet no-ops on a lost device's objects.
+	if (token === undefined || token.state === 'live' || token.state === 'revoked') return;
 	belowAdapter.misuse(token, 'call', above, `${method}() was called on ${token.label} after its reference ${token.state === 'moved' ? 'was moved' : 'was given back'}`);
 }
 
@@ -198,6 +209,12 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	for (const key of factories) methodOf(target, key, name);
 	const makers = creators('createdBy', options.createdBy);
 	const releasers = creators('releasedBy', options.releasedBy);
+	const revokedWhen = options.revokedWhen;
+	if (revokedWhen !== undefined) {
+		if (typeof revokedWhen !== 'function') throw new TypeError(`Expected \`revokedWhen\` to be a function, got ${revokedWhen === null ? 'null' : typeof revokedWhen}`);
+		if (shape !== 'disposable' || makers.length === 0) throw new TypeError(`Expected \`revokedWhen\` only with shape disposable and \`createdBy\`, got shape ${shape}${makers.length === 0 ? ' without createdBy' : ''}`);
+	}
+	const lost = revokedWhen === undefined ? null : lossWatcher(revokedWhen, name);
 	instrumented.add(target);
 
 	for (const key of release) {
@@ -250,7 +267,7 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 			return made;
 		});
 	}
-	for (const [holder, key] of makers) patchMaker(holder, key, name, shape);
+	for (const [holder, key] of makers) patchMaker(holder, key, name, shape, lost);
 	for (const [holder, key] of releasers) patchReleaser(holder, key, shape);
 	const Base = target as unknown as new (...args: unknown[]) => object;
 	const Instrumented = class extends Base {
@@ -275,12 +292,18 @@ function creators(option: string, value: unknown): readonly (readonly [object, K
 	return value;
 }
 
-/** Patches a creating method of another object: what it returns is adopted, its stacks cut at the patched method. */
-function patchMaker(holder: object, key: Key, name: string, shape: InstrumentShape): void {
+/**
+ * Patches a creating method of another object: what it returns is adopted, its stacks cut at the patched
+ * method; `lost` (from `revokedWhen`) is told each new object and the object that made it.
+ */
+function patchMaker(holder: object, key: Key, name: string, shape: InstrumentShape, lost: LossWatcher | null): void {
 	patch(holder, key, keyName(key), (original) => {
 		const made = function (this: unknown, ...args: unknown[]): unknown {
 			const result = original.apply(this as object, args);
-			if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then !== 'function') adopt(result, name, shape, made);
+			if (typeof result !== 'object' || result === null || typeof (result as { then?: unknown }).then === 'function') return result;
+			const fresh = lost !== null && !isAdopted(result);
+			adopt(result, name, shape, made);
+			if (fresh && typeof this === 'object' && this !== null) lost(this, tokens.get(result)!, made);
 			return result;
 		};
 		return made;

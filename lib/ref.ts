@@ -55,6 +55,7 @@ let acquireBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, abo
 let misuseBelow: (ref: Ref<object>, op: EventOp, above: Function, summary: string | null) => void;
 let entryOfRef: (ref: Ref<object>) => Entry | null;
 let moveBelow: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function) => Ref<T>;
+let revokeBelow: (ref: Ref<object>, reason: string | null, above: Function | null) => ObjectRecord | null;
 // The rarer calls that need a Ref's private fields from outside the class: tryAcquire, and track's `holds`.
 let acquireThrough: <T extends object>(record: ObjectRecord, value: T, owner: string | undefined, above: Function) => Ref<T>;
 let heldOf: (ref: Ref<object>) => Held;
@@ -422,6 +423,11 @@ export class Ref<T extends object> {
 			from.#state = 'moved';
 			return ref;
 		};
+		revokeBelow = (ref, reason, above) => {
+			if (ref.#state !== 'live' || ref.#record.gate?.revoked) return null;
+			revokeRecord(ref.#record, ref.#id, ref.owner, reason, above);
+			return ref.#record;
+		};
 		RELEASE = { op: 'release', above: Ref.prototype.release };
 		DISPOSE = { op: 'dispose', above: Ref.prototype[Symbol.dispose] };
 		releasing = (ref) => step(ref, RELEASE);
@@ -633,4 +639,9 @@ export const belowAdapter = {
 	move: <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> => moveBelow(ref, owner, above),
 	/** The reference's history, or null in `off` mode. */
 	entry: (ref: Ref<object>): Entry | null => entryOfRef(ref),
+	/**
+	 * Revokes the object of `ref` when it is live and not revoked yet (never a violation), with no site when
+	 * `above` is null (no call of the application's made it). @returns its record then, else null.
+	 */
+	revoke: (ref: Ref<object>, reason: string | null, above: Function | null): ObjectRecord | null => revokeBelow(ref, reason, above),
 };

@@ -3,6 +3,7 @@ import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef, 
 import { balanceLines } from './balance-tree.js';
 import { beginEvent, makeEvent } from './events.js';
 import { isLongLived } from './expected-refs.js';
+import { isLost } from './lost.js';
 import { stillHeld } from './gate.js';
 import { host } from './platform/host.js';
 import { liveRecords, type Entry, type ObjectRecord } from './record.js';
@@ -66,8 +67,11 @@ function revocationOf(record: ObjectRecord): SnapshotRevocation | null {
 	const revoked = record.gate?.revoked;
 	if (!revoked) return null;
 	const { site, time } = makeEvent('revoke', revoked.ref, revoked.owner, revoked.stack, revoked.time);
-	const held = stillHeld(revoked).map((entry) => entry.id);
-	return { reason: revoked.reason, ref: revoked.ref, owner: revoked.owner, site, time, liveAtRevoke: revoked.live.length, stillHeld: held };
+	const lost = isLost(record);
+	const held = stillHeld(revoked)
+		.filter((entry) => !lost || entry.end === null)
+		.map((entry) => entry.id);
+	return { reason: revoked.reason, ref: revoked.ref, owner: revoked.owner, site, time, liveAtRevoke: revoked.live.length, stillHeld: held, ...(lost ? { lost: true as const } : {}) };
 }
 
 function build(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>): Snapshot {
@@ -125,8 +129,11 @@ function* building(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>):
 	let collectedCount = 0;
 	const longLived: SnapshotRef[] = [];
 	let nested = false;
+	let lostObjects = 0;
 	for (const [record, entries] of groups) {
 		const refs: SnapshotRef[] = [];
+		// Revoked by its creator's loss: listed under the object's revoke only (one dropped, not at all).
+		const lost = isLost(record);
 		for (const entry of entries) {
 			if (++taken % SLICE === 0) {
 				yield;
@@ -140,6 +147,10 @@ function* building(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>):
 			const ref = { ref: entry.id, object: record.label, owner: event.owner, origin: event.op, site: event.site, stack, age, collected, heldBy };
 			if (isLongLived(entry)) {
 				longLived.push(ref);
+				continue;
+			}
+			if (lost) {
+				if (!collected) refs.push(ref);
 				continue;
 			}
 			if (collected) collectedCount++;
@@ -160,7 +171,8 @@ function* building(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>):
 			increment(site.owners, event.owner);
 		}
 		if (refs.length === 0) continue;
-		refCount += refs.length;
+		if (lost) lostObjects++;
+		else refCount += refs.length;
 		const balance = balanceLines(record);
 		const holds = record.holds === null ? null : { ref: record.holds.ref, object: record.holds.record.label };
 		objects.push({ object: record.label, name: record.name, mode: record.settings.mode, count: record.count, refs, holds, revoked: revocationOf(record), ...(balance.length > 0 ? { balance } : {}) });
@@ -189,7 +201,7 @@ function* building(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>):
 		pid,
 		threadId,
 		time: epochMilliseconds(start),
-		totals: { objects: objects.length, refs: refCount, collected: collectedCount, sites: siteList.length },
+		totals: { objects: objects.length - lostObjects, refs: refCount, collected: collectedCount, sites: siteList.length },
 		objects,
 		sites: siteList,
 		stacks,

@@ -101,3 +101,12 @@ export const COUNTS = {
 	/** The same where the chains are not printed (`reftrace check`, `reftrace merge`). */
 	foldedUnlisted: (n: number) => `${n} more held by nested counts, not listed`,
 } as const;
+
+/** Objects revoked by their creator's loss (`instrument`'s `revokedWhen`): their references need no release. */
+export const LOST = {
+	/** `GPUBuffer#3 revoked by its creator's loss for 'device lost (destroyed)'; 1 reference not given back, none needed:` (`at` the site when the revoke had one: made after the loss). */
+	notGivenBack: (label: string, site: string | null, reason: string | null, held: number) =>
+		`${label} revoked by its creator's loss${site === null ? '' : ` at ${site}`}${reason === null ? '' : ` for '${reason}'`}; ${held} ${held === 1 ? 'reference' : 'references'} not given back, none needed:`,
+	/** After `no live references` in the exit report: the references of lost objects, which are not leaks. */
+	none: (refs: number) => ` (${refs} ${refs === 1 ? 'reference' : 'references'} of objects revoked by their creator's loss, not leaks, below)`,
+} as const;

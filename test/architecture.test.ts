@@ -97,12 +97,12 @@ test('lower layers never import the ones above them', () => {
 	const LAYERS = [
 		['index.ts', 'register.ts', 'vitest.ts', 'start.ts', 'node-test.ts', 'jest-cjs.cts', 'jest.ts', 'bin.ts', 'embind.ts', 'browser.ts'],
 		['cli/main.ts', 'cli/commands.ts', 'cli/read-report.ts'],
-		['embind-adapter.ts', 'long-lived.ts', 'instrument.ts'],
+		['embind-adapter.ts', 'long-lived.ts', 'instrument.ts', 'revoke-adopted.ts'],
 		['ref.ts', 'leak-window.ts', 'check-leaks-browser.ts'],
 		['check-leaks.ts', 'gc-leaks.ts', 'exit-report.ts', 'trace.ts'],
 		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'balance-tree.ts', 'events.ts', 'sources.ts', 'suppress.ts', 'trace-format.ts', 'explain-counts.ts'],
 		['entry-log.ts'],
-		['record.ts', 'gate.ts', 'scope.ts', 'owner-context.ts', 'balance.ts', 'expected-refs.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts'],
+		['record.ts', 'gate.ts', 'scope.ts', 'owner-context.ts', 'balance.ts', 'expected-refs.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts', 'lost.ts'],
 		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'report/json.ts', 'wording.ts', 'data.ts', 'report/signature.ts', 'report/suppression-rules.ts', 'report/frames.ts', 'report/diff.ts', 'report/merge.ts', 'report/lifelines.ts', 'report/chain.ts'],
 		[
 			'platform/node.ts',

@@ -1,5 +1,5 @@
 import type { Snapshot, SnapshotObject, SnapshotRef, SnapshotSite } from '../data.js';
-import { COUNTS } from '../wording.js';
+import { COUNTS, LOST } from '../wording.js';
 import { escapeControls as safe } from './escape.js';
 import { plural } from './format.js';
 import { signatureOf } from './signature.js';
@@ -49,7 +49,9 @@ export function withoutRefs(snapshot: Snapshot, drop: (ref: SnapshotRef) => bool
 	const bySite = new Map<string | null, SnapshotRef[]>();
 	let dropped = 0;
 	let droppedCollected = 0;
-	for (const ref of snapshot.objects.flatMap((o) => o.refs)) {
+	// A lost object's references (revoked by its creator's loss) are in no site and not in the totals: left as they are.
+	const counted = (o: SnapshotObject): boolean => o.revoked?.lost !== true;
+	for (const ref of snapshot.objects.filter(counted).flatMap((o) => o.refs)) {
 		if (drop(ref)) {
 			dropped++;
 			if (ref.collected) droppedCollected++;
@@ -61,7 +63,7 @@ export function withoutRefs(snapshot: Snapshot, drop: (ref: SnapshotRef) => bool
 	}
 	const sites = snapshot.sites.flatMap((s) => siteWithout(s, bySite.get(s.site) ?? [], snapshot.stacks) ?? []).sort((a, b) => b.refs - a.refs);
 	const shown = new Set(sites.flatMap((s) => s.objects.map((o) => o.object)));
-	const objects = dropObjects ? snapshot.objects.map((o) => ({ ...o, refs: o.refs.filter((r) => !drop(r)) })).filter((o) => o.refs.length > 0) : snapshot.objects;
+	const objects = dropObjects ? snapshot.objects.map((o) => (counted(o) ? { ...o, refs: o.refs.filter((r) => !drop(r)) } : o)).filter((o) => o.refs.length > 0) : snapshot.objects;
 	const { totals } = snapshot;
 	return { ...snapshot, objects, sites, totals: { objects: shown.size, refs: totals.refs - dropped, collected: totals.collected - droppedCollected, sites: sites.length } };
 }
@@ -132,7 +134,8 @@ export function revokedLines(snapshot: Snapshot): string[] {
 			return owner === undefined ? `ref #${id}` : `ref #${id} held by ${safe(owner)}`;
 		});
 		const more = revoked.stillHeld.length - named.length;
-		lines.push(`  ${COUNTS.stillHeld(safe(object.object), site, reason, revoked.stillHeld.length)} ${named.join(', ')}${more > 0 ? ` and ${plural(more, 'more')}` : ''}`);
+		const head = revoked.lost ? LOST.notGivenBack(safe(object.object), revoked.site === null ? null : site, reason, revoked.stillHeld.length) : COUNTS.stillHeld(safe(object.object), site, reason, revoked.stillHeld.length);
+		lines.push(`  ${head} ${named.join(', ')}${more > 0 ? ` and ${plural(more, 'more')}` : ''}`);
 	}
 	return lines;
 }

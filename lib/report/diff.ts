@@ -63,7 +63,9 @@ function grown<K extends string>(before: Partial<Record<K, number>>, after: Part
  */
 export function diffSnapshots(before: Snapshot, after: Snapshot): Snapshot {
 	const known = new Set(before.objects.flatMap((o) => o.refs.map((ref) => `${ref.object}\n${ref.ref}`)));
+	// A lost object's references (revoked by its creator's loss) are no leaks: not new live references either.
 	const objects: SnapshotObject[] = after.objects
+		.filter((o) => o.revoked?.lost !== true)
 		.map((o) => ({ ...o, refs: o.refs.filter((ref) => !known.has(`${ref.object}\n${ref.ref}`)) }))
 		.filter((o) => o.refs.length > 0);
 	const refs = objects.flatMap((o) => o.refs);

@@ -1,4 +1,5 @@
 import type { Snapshot, SnapshotSite } from '../data.js';
+import { LOST } from '../wording.js';
 import { describeChain, describeFolded, foldNested, revokedLines } from './chain.js';
 import { escapeControls as safe } from './escape.js';
 import { clip, formatAge, plural, stackLine } from './format.js';
@@ -113,6 +114,11 @@ function describeLongLived(snapshot: Snapshot): string[] {
 	return lines;
 }
 
+/** The references of objects revoked by their creator's loss: listed, not counted in the totals. */
+function lostRefs(snapshot: Snapshot): number {
+	return snapshot.objects.reduce((sum, o) => sum + (o.revoked?.lost ? o.refs.length : 0), 0);
+}
+
 /**
  * The report printed at exit (and by `renderSnapshot`): grouped live references, violations, and a
  * one-line summary. `at` names the moment when it is not the end of the process (`SIGINT`: the
@@ -123,8 +129,9 @@ export function renderExitReport(whole: Snapshot, paint: Paint, at: string | nul
 	const violations = describeViolations(snapshot);
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
-		const line = `reftrace: no live references${when}${violations === null ? '' : `; violations reported: ${violations}`}`;
-		return [line, ...describeLongLived(snapshot), ...recapLines(snapshot, paint)].join('\n');
+		const lost = lostRefs(snapshot);
+		const line = `reftrace: no live references${when}${lost === 0 ? '' : LOST.none(lost)}${violations === null ? '' : `; violations reported: ${violations}`}`;
+		return [line, ...revokedLines(snapshot), ...describeLongLived(snapshot), ...recapLines(snapshot, paint)].join('\n');
 	}
 	const lines = renderLeakGroups(snapshot, `${paint.red(paint.bold(`reftrace: leak report${when}:`))} ${describeTotals(snapshot, 'ref', folded)}`, paint);
 	if (violations !== null) lines.push(`  violations reported: ${violations}`);
