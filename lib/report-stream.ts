@@ -1,4 +1,4 @@
-import { clock, epochMilliseconds } from './clock.js';
+import { clock, epochMilliseconds, milliseconds } from './clock.js';
 import { SNAPSHOT_SCHEMA, type Snapshot, type SnapshotObject, type SnapshotRef, type SnapshotSite } from './data.js';
 import { isLongLived } from './expected-refs.js';
 import { host, type ReportSink } from './platform/host.js';
@@ -114,6 +114,11 @@ function viewOf(walked: Walked, sites: readonly SnapshotSite[], kept: SnapshotOb
 
 const [I1, I2, I3, I4] = ['  ', '    ', '      ', '        '];
 
+// References read between two pieces of the JSON text (about 70 KB of it) and two looks at the clock. Small,
+// so that the text dies young: gathered over 10,000 references, the pieces of a synchronous report lived
+// long enough to be promoted, and the exit report's peak RSS was twice the whole snapshot's.
+const STEP = 256;
+
 /** `,\n  "key": value` for each member: the rest of a pretty-printed object at `indent`. */
 function* members(value: object, indent: string): Generator<string> {
 	for (const [key, item] of Object.entries(value)) {
@@ -124,9 +129,9 @@ function* members(value: object, indent: string): Generator<string> {
 }
 
 /**
- * One pass over `groups`: the JSON report's text in pieces when `json` (each slice's references as one
- * piece, the tables after them in pieces of about 64 KB), and null at each pause, where the caller may let the
- * event loop run. @returns what the text reports need.
+ * One pass over `groups`: the JSON report's text in pieces when `json` (STEP references a piece, the tables
+ * after them in pieces of about 64 KB), and null at each pause, once `budget` ms have passed since the last,
+ * where the caller may let the event loop run. @returns what the text reports need.
  */
 function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>, accepts: (entry: Entry) => boolean, json: boolean, budget: number): Generator<string | null, LiveReport, undefined> {
 	const start = clock();
@@ -158,8 +163,9 @@ function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]
 	};
 	const { pid, threadId } = host();
 	if (json) out.push(`{\n${I1}"schema": ${JSON.stringify(SNAPSHOT_SCHEMA)},\n${I1}"pid": ${pid},\n${I1}"threadId": ${threadId},\n${I1}"time": ${epochMilliseconds(start)},\n${I1}"objects": [`);
-	const steps = walkRefs(groups, sink, 10_000, budget, start);
+	const steps = walkRefs(groups, sink, STEP, start);
 	let walked: Walked;
+	let sliceStart = start;
 	for (;;) {
 		const step = steps.next();
 		if (out.length > 0) yield out.splice(0).join('');
@@ -167,7 +173,10 @@ function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]
 			walked = step.value;
 			break;
 		}
-		yield null;
+		if (milliseconds(clock() - sliceStart) >= budget) {
+			yield null;
+			sliceStart = clock();
+		}
 	}
 	const sites = jsonSites(walked);
 	const report = viewOf(walked, sites, kept, keptRecords, accepts);

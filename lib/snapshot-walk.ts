@@ -106,13 +106,11 @@ function countIn(tally: Omit<Tally, 'objects'>, stack: number | null, owner: str
 }
 
 /**
- * Walks `groups`, handing each reference to `sink`, and yields between slices: every `slice` references, or
- * sooner once `budget` ms have passed since the last yield (a synchronous caller just carries on).
- * Ages are measured when their slice is read, from `start` for the first.
+ * Walks `groups`, handing each reference to `sink`, and yields every `slice` references (a synchronous
+ * caller just carries on). Ages are measured when their slice is read, from `start` for the first.
  */
-export function* walkRefs(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>, sink: RefSink, slice = 10_000, budget = Infinity, start = clock()): Generator<undefined, Walked, undefined> {
+export function* walkRefs(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>, sink: RefSink, slice = 10_000, start = clock()): Generator<undefined, Walked, undefined> {
 	let now = start;
-	let sliceStart = start;
 	let taken = 0;
 	const stacks: (readonly string[])[] = [];
 	// Stacks are interned, so most equal stacks are one array; equal ones that are not (taken again after
@@ -140,9 +138,9 @@ export function* walkRefs(groups: Iterable<readonly [ObjectRecord, readonly Entr
 		let listed = 0;
 		for (const entry of entries) {
 			++taken;
-			if (taken % slice === 0 || (taken % 512 === 0 && budget !== Infinity && clock() - sliceStart >= budget)) {
+			if (taken % slice === 0) {
 				yield;
-				now = sliceStart = clock();
+				now = clock();
 			}
 			const event = beginEvent(entry);
 			const stack = event.stack.length > 0 ? indexOf(event.stack) : null;
