@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { configure, type Ref, snapshot, track } from 'reftrace';
 
@@ -18,8 +19,8 @@ import { configure, type Ref, snapshot, track } from 'reftrace';
 const OBJECTS = 100;
 const OWNERS = 7;
 
-type Report = 'records only' | 'exit report, text' | 'exit report, text + JSON' | 'dump, text + JSON' | 'old path: snapshot() + JSON';
-const REPORTS: readonly Report[] = ['records only', 'exit report, text', 'exit report, text + JSON', 'dump, text + JSON', 'old path: snapshot() + JSON'];
+type Report = 'records only' | 'exit report, text' | 'exit report, text + JSON' | 'dump, text' | 'dump, text + JSON' | 'old path: snapshot() + JSON';
+const REPORTS: readonly Report[] = ['records only', 'exit report, text', 'exit report, text + JSON', 'dump, text', 'dump, text + JSON', 'old path: snapshot() + JSON'];
 
 interface Measured {
 	readonly report: Report;
@@ -33,6 +34,11 @@ interface Measured {
 	readonly fileMb: number | null;
 	/** The dump: the longest gap between two turns of the event loop while it ran (ms). */
 	readonly longestBlockMs: number | null;
+	/** The dump: the longest garbage-collection pause while it ran (ms), part of such a gap when it falls in one. */
+	readonly longestGcMs: number | null;
+	/** The dump: turns of the event loop while it ran, and how many came more than 50 ms after the one before. */
+	readonly turns: number | null;
+	readonly turnsOver50Ms: number | null;
 }
 
 declare const gc: () => void;
@@ -62,7 +68,7 @@ async function child(report: Report, refs: number, mode: 'list' | 'full', out: s
 	const baseline = process.memoryUsage.rss();
 	peak[0] = baseline;
 	const start = performance.now();
-	const done = (longestBlockMs: number | null): void => {
+	const done = (longestBlockMs: number | null, longestGcMs: number | null = null, turns: number | null = null, turnsOver50Ms: number | null = null): void => {
 		const measured: Measured = {
 			report,
 			refs,
@@ -72,26 +78,39 @@ async function child(report: Report, refs: number, mode: 'list' | 'full', out: s
 			seconds: (performance.now() - start) / 1000,
 			fileMb: report.includes('JSON') ? statSync(file).size / 2 ** 20 : null,
 			longestBlockMs,
+			longestGcMs,
+			turns,
+			turnsOver50Ms,
 		};
 		writeFileSync(out, JSON.stringify(measured));
 	};
-	if (report === 'dump, text + JSON') {
+	if (report.startsWith('dump')) {
 		const { dump } = (await import(new URL('../../../dist/exit-report.js', import.meta.url).href)) as { dump: () => Promise<void> };
-		configure({ dumpPath: file.replace(/\.json$/, '.%n.json') });
+		if (report.includes('JSON')) configure({ dumpPath: file.replace(/\.json$/, '.%n.json') });
+		let longestGc = 0;
+		const pauses = new PerformanceObserver((list) => {
+			for (const entry of list.getEntries()) longestGc = Math.max(longestGc, entry.duration);
+		});
+		pauses.observe({ entryTypes: ['gc'] });
 		let longest = 0;
+		let turns = 0;
+		let over = 0;
 		let last = performance.now();
 		let running = true;
 		const turn = (): void => {
 			const now = performance.now();
 			longest = Math.max(longest, now - last);
+			turns++;
+			if (now - last > 50) over++;
 			last = now;
 			if (running) setImmediate(turn);
 		};
 		setImmediate(turn);
 		await dump();
 		running = false;
+		pauses.disconnect();
 		file = file.replace(/\.json$/, '.1.json');
-		done(longest);
+		done(longest, longestGc, turns, over);
 		process.exit(0);
 	}
 	if (report === 'old path: snapshot() + JSON') {
@@ -127,11 +146,11 @@ export function measureLargeReport(refs: number, mode: 'list' | 'full'): Measure
 
 /** The figures as a markdown table. */
 export function renderLargeReport(results: readonly Measured[]): string {
-	const lines = ['| report | refs | mode | records alone (RSS) | peak RSS added | time | JSON file | longest event-loop block |', '|---|---|---|---|---|---|---|---|'];
+	const lines = ['| report | refs | mode | records alone (RSS) | peak RSS added | time | JSON file | longest event-loop block (longest GC pause) | turns over 50 ms |', '|---|---|---|---|---|---|---|---|---|'];
 	for (const r of results) {
 		const file = r.fileMb === null ? '' : `${r.fileMb.toFixed(0)} MB`;
-		const block = r.longestBlockMs === null ? '' : `${r.longestBlockMs.toFixed(0)} ms`;
-		lines.push(`| ${r.report} | ${r.refs.toLocaleString('en')} | ${r.mode} | ${r.baselineMb.toFixed(0)} MB | ${r.addedMb.toFixed(0)} MB | ${r.seconds.toFixed(1)} s | ${file} | ${block} |`);
+		const block = r.longestBlockMs === null ? '' : `${r.longestBlockMs.toFixed(0)} ms (${r.longestGcMs?.toFixed(0)} ms)`;
+		lines.push(`| ${r.report} | ${r.refs.toLocaleString('en')} | ${r.mode} | ${r.baselineMb.toFixed(0)} MB | ${r.addedMb.toFixed(0)} MB | ${r.seconds.toFixed(1)} s | ${file} | ${block} | ${r.turns === null ? '' : `${r.turnsOver50Ms} of ${r.turns}`} |`);
 	}
 	return lines.join('\n');
 }
