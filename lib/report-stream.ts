@@ -30,7 +30,7 @@ export interface LiveReport {
 	readonly folded: number;
 }
 
-const byLabel = (table: SiteTable, holders: ReadonlySet<string>): Tally[] => (table.held === null ? [] : [...table.held].filter(([label]) => holders.has(label)).map(([, tally]) => tally));
+const foldedTallies = (table: SiteTable, holders: ReadonlySet<string>): Tally[] => (table.held === null ? [] : [...table.held].filter(([label]) => holders.has(label)).map(([, tally]) => tally));
 
 /** What is left of a site once `folded` (tallies of references nested counts hold) is taken away. */
 function rest(table: SiteTable, folded: readonly Tally[], holders: ReadonlySet<string>): SiteRest {
@@ -58,7 +58,7 @@ function jsonSites(walked: Walked): SnapshotSite[] {
 	if (!walked.nested) return sites;
 	return sites.map((site) => {
 		const table = walked.sites.get(site.site)!;
-		const folded = byLabel(table, walked.holders);
+		const folded = foldedTallies(table, walked.holders);
 		if (folded.length === 0) return site;
 		const shown = siteOf(site, rest(table, folded, walked.holders), walked.stacks);
 		return shown === null ? site : { ...site, signature: shown.signature! };
@@ -84,7 +84,7 @@ function viewOf(walked: Walked, sites: readonly SnapshotSite[], kept: SnapshotOb
 	const shown: SnapshotSite[] = [];
 	for (const site of sites) {
 		const table = walked.sites.get(site.site)!;
-		const tallies = byLabel(table, walked.holders);
+		const tallies = foldedTallies(table, walked.holders);
 		for (const tally of tallies) {
 			folded += tally.refs;
 			foldedCollected += tally.collected;

@@ -111,3 +111,13 @@ test('a dump keeps no per-reference structure: the heap it holds while it runs s
 	expect(most).toBeLessThan(5 * 1024 * 1024);
 	for (const ref of [...held, ...roots]) ref.release();
 });
+
+test('a dump whose file cannot be written still prints its text, and says why there is no file', async () => {
+	const { roots, held } = populate(1000);
+	configure({ dumpPath: join(tmpdir(), 'reftrace-no-such-dir', 'sub', 'dump.json') });
+	const writes = await dumpWhile(() => {});
+	expect(writes).toHaveLength(2);
+	expect(writes[0]).toMatch(/^reftrace: could not write the JSON dump: Error: ENOENT/);
+	expect(writes[1]).toMatch(/^reftrace: live references \(SIGUSR2\): 1020 live refs to 20 objects from 1 site\n/);
+	for (const ref of [...held, ...roots]) ref.release();
+});
