@@ -1,5 +1,5 @@
 import { afterEach, expect, test, vi } from 'vitest';
-import { configure, markLongLived, type Ref, track } from '../lib/index.js';
+import { configure, markLongLived, type Ref, renderSnapshot, snapshot, track } from '../lib/index.js';
 import type { Entry } from '../lib/record.js';
 import { liveReport } from '../lib/report-stream.js';
 import { renderDump, renderExitReport, renderFoldedDump, renderFoldedExitReport } from '../lib/report/leak-report.js';
@@ -98,5 +98,12 @@ test('a file that fails while the report is written loses the file, not the text
 	);
 	expect(String(failure)).toBe('Error: disk full');
 	expect(report.totals).toEqual(collectSnapshot(() => true).totals);
+	for (const ref of held.reverse()) ref.release();
+});
+
+test('a site of 150,000 references beside folded ones is rendered from a snapshot too (the oldest age was a spread of every age: a stack overflow)', () => {
+	const held = population(150_000);
+	const text = renderSnapshot(snapshot());
+	expect(text).toMatch(/^reftrace: leak report: 150048 live refs to 15 objects from 7 sites \(3 more held by nested counts, shown under them\)/);
 	for (const ref of held.reverse()) ref.release();
 });
