@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { measure, type Row, type RunOptions } from './harness.js';
 import { type Machine, renderMarkdown, renderTables, targets } from './render.js';
 import { measureCheckLeaks } from './scenarios/check-leaks.js';
+import { measureLargeReport, renderLargeReport } from './scenarios/large-report.js';
 import { coldMilliseconds, exitReport } from './scenarios/exit-report.js';
 import { measureMemory, MEMORY_SCENARIO } from './scenarios/memory.js';
 import { instrumentedPair } from './scenarios/instrumented-pair.js';
@@ -23,7 +24,13 @@ import { met } from './target.js';
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
-if (only !== null && only !== 'micro' && only !== 'service') throw new Error(`--only takes micro or service, got ${only ?? 'nothing'}`);
+if (only !== null && only !== 'micro' && only !== 'service' && only !== 'large-report') throw new Error(`--only takes micro, service or large-report, got ${only ?? 'nothing'}`);
+// `--only large-report [refs] [list|full]`: reports of millions of live references, alone (minutes, and gigabytes of memory).
+if (only === 'large-report') {
+	const [refs = '5000000', mode = 'list'] = process.argv.slice(onlyAt + 2).filter((a) => !a.startsWith('--'));
+	process.stdout.write(`${renderLargeReport(measureLargeReport(Number(refs), mode === 'full' ? 'full' : 'list'))}\n`);
+	process.exit(0);
+}
 const COLD = 'full, first report (cold caches)';
 
 const isService = (r: Row): boolean => r.service !== undefined || r.soak !== undefined;

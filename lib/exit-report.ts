@@ -1,14 +1,13 @@
-import type { Snapshot } from './data.js';
 import { printFinalReport, printReport } from './dispatch.js';
-import { host } from './platform/host.js';
+import { host, type ReportSink } from './platform/host.js';
 import { observe } from './record.js';
 import { escapeControls } from './report/escape.js';
 import { describeThrown } from './report/format.js';
-import { jsonChunks } from './report/json.js';
-import { renderDump, renderExitReport, violationTotal } from './report/leak-report.js';
+import { renderFoldedDump, renderFoldedExitReport } from './report/leak-report.js';
 import { claimReportName, dumpName } from './report-name.js';
 import { settings } from './settings.js';
-import { collectSnapshot, gatherSnapshot, snapshot } from './snapshot.js';
+import { gatherReport, liveReport, type LiveReport } from './report-stream.js';
+import { violationCounts } from './tally.js';
 import { suppressedLeak } from './suppress.js';
 
 /*
@@ -27,21 +26,19 @@ function reportPath(template: string): string {
 	return reportFile.path;
 }
 
-/** Prints the text report (when this run prints one) and writes the JSON report (when asked). `at` names a moment before the end. */
-function emit(data: Snapshot, at: string | null): void {
+/**
+ * Reads the live references the exit report covers (all but the suppressed leaks, and what their nested
+ * counts hold) once: writes the JSON report as they are read (when asked) and prints the text report (when
+ * this run prints one). `at` names a moment before the end. @returns the totals of what was read.
+ */
+function emit(at: string | null): LiveReport['totals'] {
 	const config = settings();
-	if (config.exitReport && printAtExit) printFinalReport((paint) => renderExitReport(data, paint, at));
-	if (config.reportPath === null) return;
-	try {
-		host().writeFileAtomic(reportPath(config.reportPath), jsonChunks(data));
-	} catch (error) {
-		printFinalReport(() => `reftrace: could not write the JSON report: ${String(error)}`);
-	}
-}
-
-/** The live references the exit report covers: all but the suppressed leaks (and what their nested counts hold). */
-function exitSnapshot(): Snapshot {
-	return collectSnapshot((entry) => !suppressedLeak(entry));
+	const path = config.reportPath === null ? null : reportPath(config.reportPath);
+	const write = path === null ? null : (chunks: Iterable<string>): void => host().writeFileAtomic(path, chunks);
+	const { report, failure } = liveReport((entry) => !suppressedLeak(entry), write);
+	if (config.exitReport && printAtExit) printFinalReport((paint) => renderFoldedExitReport(report.view, report.folded, paint, at));
+	if (failure !== null) printFinalReport(() => `reftrace: could not write the JSON report: ${String(failure)}`);
+	return report.totals;
 }
 
 /**
@@ -51,10 +48,9 @@ function exitSnapshot(): Snapshot {
 function report(code: number | null): void {
 	if (reported) return;
 	reported = true;
-	const data = exitSnapshot();
-	emit(data, null);
+	const totals = emit(null);
 	const exitCode = settings().exitCode;
-	const dirty = data.totals.refs > 0 || violationTotal(data) > 0;
+	const dirty = totals.refs > 0 || [...violationCounts.values()].some((n) => n > 0);
 	if (exitCode !== null && dirty && code === 0) host().setExitCode(exitCode);
 }
 
@@ -78,22 +74,24 @@ export function installExitHook(printed = true): void {
 export function installStopHandlers(): void {
 	host().onStopSignal((signal, last) => {
 		if (last) report(null);
-		else if (!reported) emit(exitSnapshot(), signal);
+		else if (!reported) emit(signal);
 	});
 }
 
 let dumps = 0;
 let dumpFile: { readonly template: string; readonly path: string } | null = null;
 
-/** Writes a dump as a JSON report to REFTRACE_DUMP, numbered, so that two of them can be diffed (`reftrace diff`). */
-function writeDump(data: Snapshot, template: string): void {
+/** The next dump's file (REFTRACE_DUMP, numbered so that two of them can be diffed: `reftrace diff`), opened; null when none is asked for or it cannot be opened (said so). */
+function openDump(): { readonly path: string; readonly number: number; readonly sink: ReportSink } | null {
+	const template = settings().dumpPath;
+	if (template === null) return null;
 	if (dumpFile?.template !== template) dumpFile = { template, path: claimReportName(template) };
 	const path = dumpName(dumpFile.path, ++dumps);
 	try {
-		host().writeFileAtomic(path, jsonChunks(data));
-		printReport(() => `reftrace: dump ${dumps} written to ${escapeControls(path)}`);
+		return { path, number: dumps, sink: host().openReportFile(path) };
 	} catch (error) {
 		printReport(() => `reftrace: could not write the JSON dump: ${escapeControls(String(error))}`);
+		return null;
 	}
 }
 
@@ -102,19 +100,22 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
 
 /**
  * Prints every live reference, grouped (SIGUSR2: the kernel's debugfs file, for a running server), and
- * writes it as JSON when `dumpPath` asks. The references are gathered a slice at a time between turns of
- * the event loop, so that the program goes on serving while millions are read; a request while one dump is
- * being gathered is that dump's.
+ * writes it as JSON when `dumpPath` asks. The references are read a slice at a time between turns of the
+ * event loop, and written to the file as they are read, so that the program goes on serving while
+ * millions are read; each object shows the references it had when the dump reached it. A request while
+ * one dump is being gathered is that dump's.
  * @returns a promise settled once the dump is printed (or its failure reported).
  */
 export async function dump(): Promise<void> {
 	if (dumping) return;
 	dumping = true;
 	try {
-		const data = await gatherSnapshot(nextTurn);
-		printReport((paint) => renderDump(data, paint));
-		const template = settings().dumpPath;
-		if (template !== null) writeDump(data, template);
+		const file = openDump();
+		const { report, failure } = await gatherReport(file?.sink ?? null, nextTurn);
+		printReport((paint) => renderFoldedDump(report.view, report.folded, paint));
+		if (file === null) return;
+		if (failure === null) printReport(() => `reftrace: dump ${file.number} written to ${escapeControls(file.path)}`);
+		else printReport(() => `reftrace: could not write the JSON dump: ${escapeControls(String(failure))}`);
 	} catch (error) {
 		printReport(() => `reftrace: could not dump the live references: ${escapeControls(describeThrown(error))}`);
 	} finally {

@@ -100,7 +100,7 @@ test('lower layers never import the ones above them', () => {
 		['embind-adapter.ts', 'long-lived.ts', 'instrument.ts', 'revoke-adopted.ts'],
 		['ref.ts', 'leak-window.ts', 'check-leaks-browser.ts'],
 		['check-leaks.ts', 'gc-leaks.ts', 'exit-report.ts', 'trace.ts'],
-		['explain.ts', 'dispatch.ts', 'snapshot.ts', 'balance-tree.ts', 'events.ts', 'sources.ts', 'suppress.ts', 'trace-format.ts', 'explain-counts.ts'],
+		['report-stream.ts', 'explain.ts', 'dispatch.ts', 'snapshot.ts', 'snapshot-walk.ts', 'balance-tree.ts', 'events.ts', 'sources.ts', 'suppress.ts', 'trace-format.ts', 'explain-counts.ts'],
 		['entry-log.ts'],
 		['record.ts', 'gate.ts', 'scope.ts', 'owner-context.ts', 'balance.ts', 'expected-refs.ts', 'stack.ts', 'settings.ts', 'tally.ts', 'clock.ts', 'report-name.ts', 'lost.ts'],
 		['errors.ts', 'report/violation.ts', 'report/leak-report.ts', 'report/format.ts', 'report/paint.ts', 'report/escape.ts', 'report/json.ts', 'wording.ts', 'data.ts', 'report/signature.ts', 'report/suppression-rules.ts', 'report/frames.ts', 'report/diff.ts', 'report/merge.ts', 'report/lifelines.ts', 'report/chain.ts'],

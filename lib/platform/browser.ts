@@ -1,5 +1,5 @@
 import { writeConsoleReport, type ConsoleLike } from './browser-console.js';
-import type { AsyncContext, FileSink, Host } from './host.js';
+import type { AsyncContext, FileSink, Host, ReportSink } from './host.js';
 import { stringStacks } from './string-stacks.js';
 import { v8Stacks } from './v8-stack.js';
 
@@ -126,4 +126,5 @@ export const browserHost: Host = {
 	setExitCode: () => {},
 	writeFileAtomic: noFiles,
 	openFile: (): FileSink => noFiles(),
+	openReportFile: (): ReportSink => noFiles(),
 };

@@ -97,6 +97,8 @@ export interface Host {
 	 * `text` may come in pieces (a large report), written one after another and never joined.
 	 */
 	writeFileAtomic(path: string, text: string | Iterable<string>): void;
+	/** Opens a report file to be written piece by piece, between turns of the event loop: `writeFileAtomic` in steps. @throws the system error. */
+	openReportFile(path: string): ReportSink;
 	/** Creates (or empties) a file to be written in pieces, synchronously and whole: a trace. @throws the system error. */
 	openFile(path: string): FileSink;
 }
@@ -106,6 +108,16 @@ export interface FileSink {
 	/** @throws the system error (a full disk, say). */
 	write(text: string): void;
 	close(): void;
+}
+
+/** A report file being written: nothing replaces the old file before `commit`, and `abort` leaves no trace. */
+export interface ReportSink {
+	/** @throws the system error (a full disk, say). */
+	write(text: string): void;
+	/** Closes the file and puts it in place. @throws the system error. */
+	commit(): void;
+	/** Closes the file and removes what was written, where it was written aside. Never throws. */
+	abort(): void;
 }
 
 let current: Host | null = null;

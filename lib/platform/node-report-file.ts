@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import type { FileSink } from './host.js';
+import type { FileSink, ReportSink } from './host.js';
 import { writeAll } from './node-write.js';
 
 /*
@@ -33,57 +33,74 @@ function ownStream(target: Stats): number | null {
 
 type Text = string | Iterable<string>;
 
-function writeText(fd: number, text: Text): void {
-	if (typeof text === 'string') writeAll(fd, text);
-	else for (const piece of text) writeAll(fd, piece);
-}
-
-/** Opens `path` with `flags`, writes `text` into it piece by piece, closes it. */
-function writeFile(path: string, text: Text, flags: number): void {
-	const fd = openSync(path, flags, 0o666);
-	try {
-		writeText(fd, text);
-	} finally {
-		closeSync(fd);
-	}
-}
-
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
 
-/** Writes into a FIFO, device or socket. Non-blocking open: a FIFO with no reader fails (ENXIO) rather than hang the exit. */
-function writeThrough(path: string, text: Text): void {
-	writeFile(path, text, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+/** A descriptor written through to its target: closed when done, and nothing to undo. */
+function through(fd: number, owned: boolean): ReportSink {
+	const close = (): void => {
+		if (owned) closeSync(fd);
+		owned = false;
+	};
+	return { write: (text) => writeAll(fd, text), commit: close, abort: close };
 }
 
-/** Replaces a regular file by renaming a complete temporary over it; the temporary never outlives a failure. */
-function replaceAtomically(path: string, text: Text): void {
+/** A complete temporary renamed over `path` at commit; the temporary never outlives an abort. */
+function atomic(path: string): ReportSink {
 	const temporary = `${path}.${process.pid}-${threadId}.tmp`;
-	try {
-		writeFile(temporary, text, CREATE);
-		renameSync(temporary, path);
-	} catch (error) {
-		try {
-			unlinkSync(temporary);
-		} catch {
-			// Never created.
-		}
-		throw error;
-	}
+	const fd = openSync(temporary, CREATE, 0o666);
+	let open = true;
+	const close = (): void => {
+		if (open) closeSync(fd);
+		open = false;
+	};
+	return {
+		write: (text) => writeAll(fd, text),
+		commit: () => {
+			close();
+			renameSync(temporary, path);
+		},
+		abort: () => {
+			try {
+				close();
+				unlinkSync(temporary);
+			} catch {
+				// Never created, or already gone.
+			}
+		},
+	};
 }
 
 /**
- * Writes a report file: atomically over a regular file or where there is none, through anything else.
+ * Opens a report file to be written in pieces: atomically over a regular file or where there is none
+ * (readers see the old file until `commit`), through anything else. A FIFO, device or socket is opened
+ * without blocking: a FIFO with no reader fails (ENXIO) rather than hang the exit.
+ * @throws the system error when the file cannot be opened.
+ */
+export function openReportFile(path: string): ReportSink {
+	const target = statOrNull(path, true);
+	const stream = target === null ? null : ownStream(target);
+	if (stream !== null) return through(stream, false);
+	if (target !== null && !target.isFile()) return through(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY), true);
+	if (statOrNull(path, false)?.isSymbolicLink() !== true) return atomic(path);
+	// A link to a regular file: replace the file it names, keep the link. A dangling link: create its target.
+	if (target === null) return through(openSync(path, CREATE, 0o666), true);
+	return atomic(realpathSync(path));
+}
+
+/**
+ * Writes a report file whole (see `openReportFile`).
  * @throws the system error when the file cannot be written (no temporary is left behind).
  */
 export function writeReportFile(path: string, text: Text): void {
-	const target = statOrNull(path, true);
-	const stream = target === null ? null : ownStream(target);
-	if (stream !== null) return writeText(stream, text);
-	if (target !== null && !target.isFile()) return writeThrough(path, text);
-	if (statOrNull(path, false)?.isSymbolicLink() !== true) return replaceAtomically(path, text);
-	// A link to a regular file: replace the file it names, keep the link. A dangling link: create its target.
-	if (target === null) return writeFile(path, text, CREATE);
-	replaceAtomically(realpathSync(path), text);
+	const sink = openReportFile(path);
+	try {
+		if (typeof text === 'string') sink.write(text);
+		else for (const piece of text) sink.write(piece);
+		sink.commit();
+	} catch (error) {
+		sink.abort();
+		throw error;
+	}
 }
 
 /** Opens a file to be written in pieces (a trace): created or emptied now, each piece written whole. */

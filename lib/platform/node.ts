@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { AsyncContext, Host } from './host.js';
 import { onExit, onStopSignal, setExitCode } from './node-exit.js';
-import { openFile, writeReportFile } from './node-report-file.js';
+import { openFile, openReportFile, writeReportFile } from './node-report-file.js';
 import { displayPath, mapPosition, readSource } from './node-source-map.js';
 import { writeErrorNow, writeErrorStream } from './node-write.js';
 import { readableEnvironment, runtime, stderrColorLevel, warnIfTailCallsDropFrames } from './runtime.js';
@@ -96,4 +96,5 @@ export const nodeHost: Host = {
 	setExitCode,
 	writeFileAtomic: writeReportFile,
 	openFile,
+	openReportFile,
 };

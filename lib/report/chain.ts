@@ -18,27 +18,43 @@ function isFolded(ref: SnapshotRef, labels: ReadonlySet<string>): boolean {
 	return ref.heldBy !== null && labels.has(ref.heldBy);
 }
 
+/** What is left of a site's references: how many, and their counts by object, stack and owner. */
+export interface SiteRest {
+	readonly refs: number;
+	readonly collected: number;
+	readonly oldest: number;
+	readonly objects: ReadonlyMap<string, number>;
+	readonly stacks: ReadonlyMap<number | null, number>;
+	readonly owners: ReadonlyMap<string, number>;
+}
+
+/** `site` with only `rest` of its references, counted and signed again (null when none is left; `site` itself when all are). */
+export function siteOf(site: SnapshotSite, rest: SiteRest, allStacks: Snapshot['stacks']): SnapshotSite | null {
+	if (rest.refs === 0) return null;
+	if (rest.refs === site.refs) return site;
+	const objects = site.objects.map((o) => ({ ...o, refs: rest.objects.get(o.object) ?? 0 })).filter((o) => o.refs > 0);
+	const stacks = site.stacks.map((s) => ({ ...s, refs: rest.stacks.get(s.stack) ?? 0 })).filter((s) => s.refs > 0);
+	const owners = site.owners.map((o) => ({ ...o, refs: rest.owners.get(o.owner) ?? 0 })).filter((o) => o.refs > 0);
+	objects.sort((a, b) => b.refs - a.refs);
+	stacks.sort((a, b) => b.refs - a.refs);
+	// The signature names what the site now shows: its first object and most frequent stack, as a snapshot's do.
+	const top = stacks[0] === undefined ? [] : (allStacks[stacks[0].stack] ?? []);
+	const signature = signatureOf('leak', objects[0]!.object, top);
+	return { ...site, objects, stacks, owners, refs: rest.refs, collected: rest.collected, oldest: rest.oldest, signature };
+}
+
 function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[], allStacks: Snapshot['stacks']): SnapshotSite | null {
-	if (refs.length === 0) return null;
-	if (refs.length === site.refs) return site;
+	if (refs.length === 0 || refs.length === site.refs) return siteOf(site, { refs: refs.length, collected: 0, oldest: 0, objects: new Map(), stacks: new Map(), owners: new Map() }, allStacks);
 	// Counted in one pass each (a site of a list-mode process holds every reference).
 	const tally = <K>(key: (r: SnapshotRef) => K): Map<K, number> => {
 		const counts = new Map<K, number>();
 		for (const ref of refs) counts.set(key(ref), (counts.get(key(ref)) ?? 0) + 1);
 		return counts;
 	};
-	const [byObject, byStack, byOwner] = [tally((r) => r.object), tally((r) => r.stack), tally((r) => r.owner)];
-	const objects = site.objects.map((o) => ({ ...o, refs: byObject.get(o.object) ?? 0 })).filter((o) => o.refs > 0);
-	const stacks = site.stacks.map((s) => ({ ...s, refs: byStack.get(s.stack) ?? 0 })).filter((s) => s.refs > 0);
-	const owners = site.owners.map((o) => ({ ...o, refs: byOwner.get(o.owner) ?? 0 })).filter((o) => o.refs > 0);
 	const collected = refs.filter((r) => r.collected).length;
-	const oldest = Math.max(...refs.map((r) => r.age));
-	objects.sort((a, b) => b.refs - a.refs);
-	stacks.sort((a, b) => b.refs - a.refs);
-	// The signature names what the site now shows: its first object and most frequent stack, as a snapshot's do.
-	const top = stacks[0] === undefined ? [] : (allStacks[stacks[0].stack] ?? []);
-	const signature = signatureOf('leak', objects[0]!.object, top);
-	return { ...site, objects, stacks, owners, refs: refs.length, collected, oldest, signature };
+	// Not Math.max(...ages): a spread of a few hundred thousand arguments throws a RangeError.
+	const oldest = refs.reduce((max, r) => Math.max(max, r.age), -Infinity);
+	return siteOf(site, { refs: refs.length, collected, oldest, objects: tally((r) => r.object), stacks: tally((r) => r.stack), owners: tally((r) => r.owner) }, allStacks);
 }
 
 /**

@@ -12,12 +12,13 @@ const isPrimitive = (value: unknown): boolean => value === null || typeof value 
 const isOmitted = (value: unknown): boolean => value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
 /** Pretty-printed `value`, nested at `indent`: JSON.stringify's own text for it, so re-indenting its line breaks is enough (strings never hold one). */
-function whole(value: unknown, indent: string): string {
+export function whole(value: unknown, indent: string): string {
 	const text = JSON.stringify(value, null, 2);
 	return indent === '' ? text : text.replaceAll('\n', `\n${indent}`);
 }
 
-function* pieces(value: unknown, indent: string): Generator<string> {
+/** The pieces of `value` pretty-printed as JSON.stringify(value, null, 2) does, nested at `indent`. */
+export function* pieces(value: unknown, indent: string): Generator<string> {
 	if (isPrimitive(value)) {
 		yield JSON.stringify(value) ?? 'null';
 		return;
@@ -60,14 +61,36 @@ function* pieces(value: unknown, indent: string): Generator<string> {
  * `JSON.stringify(value, null, 2)` and a final line break, as strings of about `size` characters (a single
  * leaf longer than that comes whole). For plain data: arrays, plain objects, primitives, `toJSON`.
  */
-export function* jsonChunks(value: unknown, size = 1 << 16): Generator<string> {
-	let buffer = '';
-	for (const piece of pieces(value, '')) {
-		buffer += piece;
-		if (buffer.length >= size) {
-			yield buffer;
-			buffer = '';
+export function* jsonChunks(value: unknown, size = CHUNK): Generator<string> {
+	for (const chunk of chunked(pieces(value, ''), size)) if (chunk !== null) yield chunk;
+	yield '\n';
+}
+
+// Characters a chunk gathers before it is written.
+const CHUNK = 1 << 16;
+
+/**
+ * `text`'s pieces joined into strings of about `size` characters. A null piece (a pause: the producer is
+ * about to let the event loop run) sends out what has been gathered, then itself.
+ */
+export function* chunked(text: Iterable<string | null>, size = CHUNK): Generator<string | null> {
+	let buffer: string[] = [];
+	let length = 0;
+	for (const piece of text) {
+		if (piece === null) {
+			if (length > 0) yield buffer.join('');
+			buffer = [];
+			length = 0;
+			yield null;
+			continue;
+		}
+		buffer.push(piece);
+		length += piece.length;
+		if (length >= size) {
+			yield buffer.join('');
+			buffer = [];
+			length = 0;
 		}
 	}
-	yield `${buffer}\n`;
+	if (length > 0) yield buffer.join('');
 }

@@ -125,7 +125,12 @@ function lostRefs(snapshot: Snapshot): number {
  * application's own listeners still run and may release more).
  */
 export function renderExitReport(whole: Snapshot, paint: Paint, at: string | null = null): string {
-	const { view: snapshot, folded } = foldNested(whole);
+	const { view, folded } = foldNested(whole);
+	return renderFoldedExitReport(view, folded, paint, at);
+}
+
+/** `renderExitReport` of a snapshot already folded (`foldNested`): `folded` references were left out of it. */
+export function renderFoldedExitReport(snapshot: Snapshot, folded: number, paint: Paint, at: string | null = null): string {
 	const violations = describeViolations(snapshot);
 	const when = at === null ? '' : ` at ${at}`;
 	if (snapshot.totals.refs === 0) {
@@ -166,6 +171,11 @@ export function recapLines(snapshot: Snapshot, paint: Paint): string[] {
 /** The live dump printed on demand (`asked`: SIGUSR2, or the browser's `reftrace.dump()`): every live reference, grouped by site. */
 export function renderDump(whole: Snapshot, paint: Paint, asked = 'SIGUSR2'): string {
 	const { view, folded } = foldNested(whole);
+	return renderFoldedDump(view, folded, paint, asked);
+}
+
+/** `renderDump` of a snapshot already folded (`foldNested`): `folded` references were left out of it. */
+export function renderFoldedDump(view: Snapshot, folded: number, paint: Paint, asked = 'SIGUSR2'): string {
 	return renderLeakGroups(view, `${paint.bold(`reftrace: live references (${asked}):`)} ${describeTotals(view, 'ref', folded)}`, paint).join('\n');
 }
 
