@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import puppeteer, { type Browser, type ConsoleMessage, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { packageRoot, siteOf } from './helpers.js';
+import { TAIL_CALLS_WARNING } from '../lib/platform/browser-tail-calls.js';
+import { missingWebKit, startWebKit } from './webkit-driver.js';
 
 // The example page (examples/browser/) bundled by esbuild as an app's build would (the `browser` export
 // condition picks reftrace's browser entry), served from 127.0.0.1, and driven in Debian's chromium. Without
@@ -158,6 +160,8 @@ test.skipIf(!present)(
 		page.on('pageerror', (error) => void errors.push(String(error)));
 		await page.goto(`${origin}/index.html?reftrace=full`);
 		const checked = await page.evaluate(() => example.checked);
+		// V8 keeps tail-calling frames: no warning about them.
+		expect(logged.filter((m) => m.args.join(' ').includes('REFTRACE_TAIL_CALLS'))).toEqual([]);
 		// The double destroy, reported at the call: the second destroy, the first one, where the buffer was made.
 		const doubles = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
 		expect(doubles).toHaveLength(1);
@@ -313,6 +317,7 @@ test.skipIf(!firefoxPresent)(
 			const checked = await page.evaluate(() => example.checked);
 			await page.evaluate(() => reftrace.dump());
 			const logged = await page.evaluate(() => recorded);
+			expect(logged.filter((m) => m.args.join(' ').includes('REFTRACE_TAIL_CALLS'))).toEqual([]);
 			const [double] = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
 			expect(double!.title).toBe('reftrace: double-release: ref #1 of GpuBuffer#1 was released twice');
 			expect(double!.stacks.map((stack) => mappedFrames(stack)[0])).toEqual([site('double-destroy'), site('first-destroy'), site('palette')]);
@@ -325,6 +330,76 @@ test.skipIf(!firefoxPresent)(
 			expect(await page.evaluate(() => reftrace.snapshot().violations)).toEqual({ 'double-release': 1 });
 		} finally {
 			await firefox.close();
+		}
+	},
+	90_000,
+);
+
+// WebKitGTK: JavaScriptCore, Safari's engine, through WebKitWebDriver (test/webkit-driver.ts) under xvfb-run.
+const webkitMissing = missingWebKit();
+if (webkitMissing.length > 0) console.warn(`browser.test.ts: ${webkitMissing.join(', ')} missing; the WebKit test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
+
+test('the WebKit test has WebKitGTK and xvfb-run, or is allowed to go without', () => {
+	expect(webkitMissing.length === 0 || !required, `${webkitMissing.join(', ')} required (REFTRACE_REQUIRE_BROWSER=1) but missing`).toBe(true);
+});
+
+// Allocation pressure, then a turn of the event loop for the finalizers: a page has no `gc()` in WebKit
+// (JavaScriptCore's $vm is not in release builds), but its collector runs when the heap grows.
+const ALLOCATE = 'const done = arguments[0]; let garbage = []; for (let i = 0; i < 200000; i++) garbage.push({ i, list: [i] }); garbage = null; setTimeout(() => done(recorded.length), 20);';
+
+test.skipIf(webkitMissing.length > 0)(
+	'in WebKit (JavaScriptCore): the stack-text path names the same source-mapped sites; the leak at collection under allocation pressure, checkLeaks, reftrace.dump(), and the tail-call warning',
+	async () => {
+		// Classic WebDriver has no console access: the page is served with a script that records the console
+		// calls ahead of the app's module (the recorder the Firefox test installs through BiDi).
+		const html = readFileSync(join(scratch, 'index.html'), 'utf8').replace('<script type="module"', `<script>(${recordInPage.toString()})()</script>\n\t\t<script type="module"`);
+		writeFileSync(join(scratch, 'webkit.html'), html);
+		const webkit = await startWebKit();
+		try {
+			expect(webkit.version).toMatch(/^MiniBrowser \d+\.\d+/);
+			await webkit.navigate(`${origin}/webkit.html?reftrace=full`);
+			const checked = await webkit.executeAsync<string>('example.checked.then(arguments[0])');
+			const recordedNow = (): Promise<Logged[]> => webkit.execute<Logged[]>('return recorded');
+			let logged = await recordedNow();
+			// JavaScriptCore drops tail-calling frames, and reftrace says so once, at load.
+			expect(logged.filter((m) => m.type === 'warning').map((m) => m.args.join(' '))).toEqual([`${TAIL_CALLS_WARNING} (REFTRACE_TAIL_CALLS)`]);
+			const [double] = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
+			expect(double!.title).toBe('reftrace: double-release: ref #1 of GpuBuffer#1 was released twice');
+			expect(double!.stacks.map((stack) => stack.split('\n')[0])).toEqual([expect.stringMatching(/^reftrace: disposed here/), expect.stringMatching(/^reftrace: first released/), expect.stringMatching(/^reftrace: tracked/)]);
+			expect(double!.stacks.map((stack) => mappedFrames(stack)[0])).toEqual([site('double-destroy'), site('first-destroy'), site('palette')]);
+			expect(double!.text).toMatch(/disposed here[^\n]*\n {4}http:\/\/127\.0\.0\.1:\d+\/app\.js:\d+:\d+\n {6}at resize \(/);
+			expect(logged.flatMap((m) => m.args).join('')).not.toMatch(/\u001B\[/);
+			expect(checked).toContain("checkLeaks() (this browser has no async context: after fn's first await");
+			expect(checked).toMatch(/left 1 reference live, from 1 site/);
+			expect(original(/GpuBuffer#\d+ has 1\/1 refs at (\S+)/.exec(checked)![1]!)).toBe(site('staging'));
+
+			// The sparkles, dropped without destroy(), reported once the collector has taken them.
+			const collectedLeaks = (): Report[] => reports(logged).filter((r) => r.title.includes('garbage-collected while live'));
+			for (let i = 0; i < 50 && collectedLeaks().length < 3; i++) {
+				await webkit.executeAsync(ALLOCATE);
+				logged = await recordedNow();
+			}
+			expect(collectedLeaks().map((r) => r.title.replace(/#\d+/g, '#N').replace(/\d+ ms/, 'N ms'))).toEqual(
+				Array(3).fill('reftrace: leak: ref #N of GpuBuffer#N (owner drawFrame) was garbage-collected while live, N ms after it was taken; its count is never given back, so GpuBuffer#N stays at 1'),
+			);
+			for (const leak of collectedLeaks()) expect(mappedFrames(leak.stacks[0]!)[0]).toBe(site('sparkle'));
+
+			const before = logged.length;
+			await webkit.execute('reftrace.dump()');
+			logged = await recordedNow();
+			const [dump] = reports(logged.slice(before));
+			expect(dump!.title).toMatch(/^reftrace: live references \(reftrace\.dump\(\)\): 2 live refs and [34] collected while live, to [56] objects from 4 sites$/);
+			expect(new Set(dump!.stacks.map((stack) => mappedFrames(stack)[0]))).toEqual(new Set([site('sparkle'), site('new-palette'), site('staging')]));
+			const data = await webkit.execute<{ totals: { refs: number; collected: number }; violations: Record<string, number> }>('return reftrace.snapshot()');
+			expect(data.totals.refs - data.totals.collected).toBe(2);
+			expect(data.violations).toEqual({ 'double-release': 1, leak: 3 });
+			// The exit report on pagehide (dispatched in the page, as in Chromium), once.
+			const beforeExit = logged.length;
+			await webkit.execute("dispatchEvent(new Event('pagehide')); dispatchEvent(new Event('pagehide'));");
+			logged = await recordedNow();
+			expect(reports(logged.slice(beforeExit)).map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report: 2 live refs/)]);
+		} finally {
+			await webkit.close();
 		}
 	},
 	90_000,
