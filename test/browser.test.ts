@@ -343,6 +343,17 @@ test('the WebKit test has WebKitGTK and xvfb-run, or is allowed to go without', 
 	expect(webkitMissing.length === 0 || !required, `${webkitMissing.join(', ')} required (REFTRACE_REQUIRE_BROWSER=1) but missing`).toBe(true);
 });
 
+/**
+ * The example page as WebKit gets it, at a URL with `?reftrace=full`: classic WebDriver has no console
+ * access, so the page is served with a script that records the console calls (the recorder the Firefox
+ * test installs through BiDi), run ahead of the app's module after `setup`.
+ */
+function webkitPage(name: string, setup: string): string {
+	const html = readFileSync(join(scratch, 'index.html'), 'utf8').replace('<script type="module"', `<script>${setup}(${recordInPage.toString()})()</script>\n\t\t<script type="module"`);
+	writeFileSync(join(scratch, name), html);
+	return `${origin}/${name}?reftrace=full`;
+}
+
 // Allocation pressure, then a turn of the event loop for the finalizers: a page has no `gc()` in WebKit
 // (JavaScriptCore's $vm is not in release builds), but its collector runs when the heap grows.
 const ALLOCATE = 'const done = arguments[0]; let garbage = []; for (let i = 0; i < 200000; i++) garbage.push({ i, list: [i] }); garbage = null; setTimeout(() => done(recorded.length), 20);';
@@ -350,14 +361,10 @@ const ALLOCATE = 'const done = arguments[0]; let garbage = []; for (let i = 0; i
 test.skipIf(webkitMissing.length > 0)(
 	'in WebKit (JavaScriptCore): the stack-text path names the same source-mapped sites; the leak at collection under allocation pressure, checkLeaks, reftrace.dump(), and the tail-call warning',
 	async () => {
-		// Classic WebDriver has no console access: the page is served with a script that records the console
-		// calls ahead of the app's module (the recorder the Firefox test installs through BiDi).
-		const html = readFileSync(join(scratch, 'index.html'), 'utf8').replace('<script type="module"', `<script>(${recordInPage.toString()})()</script>\n\t\t<script type="module"`);
-		writeFileSync(join(scratch, 'webkit.html'), html);
 		const webkit = await startWebKit();
 		try {
 			expect(webkit.version).toMatch(/^MiniBrowser \d+\.\d+/);
-			await webkit.navigate(`${origin}/webkit.html?reftrace=full`);
+			await webkit.navigate(webkitPage('webkit.html', ''));
 			const checked = await webkit.executeAsync<string>('example.checked.then(arguments[0])');
 			const recordedNow = (): Promise<Logged[]> => webkit.execute<Logged[]>('return recorded');
 			let logged = await recordedNow();
@@ -403,4 +410,29 @@ test.skipIf(webkitMissing.length > 0)(
 		}
 	},
 	90_000,
+);
+
+test.skipIf(webkitMissing.length > 0)(
+	"in WebKit without Error.captureStackTrace (older engines): stacks cut by the public function's name, the patched constructor's by its name in its source",
+	async () => {
+		const webkit = await startWebKit();
+		try {
+			await webkit.navigate(webkitPage('webkit-by-name.html', 'delete Error.captureStackTrace;'));
+			const checked = await webkit.executeAsync<string>('example.checked.then(arguments[0])');
+			await webkit.execute('reftrace.dump()');
+			const logged = await webkit.execute<Logged[]>('return recorded');
+			const [double] = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
+			// Each site's first frame is the app's: `new GpuBuffer(…)` is cut below `Instrumented`, `destroy()` below `destroy`.
+			expect(double!.stacks.map((stack) => mappedFrames(stack)[0])).toEqual([site('double-destroy'), site('first-destroy'), site('palette')]);
+			expect(double!.text).toContain('held by http://');
+			expect(original(/GpuBuffer#\d+ has 1\/1 refs at (\S+)/.exec(checked)![1]!)).toBe(site('staging'));
+			expect(checked).toContain('owners: loadScene');
+			const dump = reports(logged).find((r) => r.title.startsWith('reftrace: live references (reftrace.dump()):'))!;
+			expect(dump.title).toMatch(/from 4 sites$/);
+			expect(new Set(dump.stacks.map((stack) => mappedFrames(stack)[0]))).toEqual(new Set([site('sparkle'), site('new-palette'), site('staging')]));
+		} finally {
+			await webkit.close();
+		}
+	},
+	60_000,
 );

@@ -59,7 +59,7 @@ export async function startWebKit(): Promise<WebKitSession> {
 	driver.stderr!.on('data', (chunk: Buffer) => void (log += chunk));
 	const base = `http://127.0.0.1:${port}`;
 	const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-		const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+		const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 		const reply = (await response.json()) as { value: T & { error?: string; message?: string } };
 		if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${reply.value.error}: ${reply.value.message}`);
 		return reply.value;
