@@ -355,7 +355,7 @@ function webkitPage(name: string, setup: string): string {
 }
 
 // Allocation pressure, then a turn of the event loop for the finalizers: a page has no `gc()` in WebKit
-// (JavaScriptCore's $vm is not in release builds), but its collector runs when the heap grows.
+// (WebKitGTK's build refuses JSC_useDollarVM, so there is no $vm.gc()), but its collector runs when the heap grows.
 const ALLOCATE = 'const done = arguments[0]; let garbage = []; for (let i = 0; i < 200000; i++) garbage.push({ i, list: [i] }); garbage = null; setTimeout(() => done(recorded.length), 20);';
 
 test.skipIf(webkitMissing.length > 0)(

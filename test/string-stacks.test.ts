@@ -4,7 +4,7 @@ import { dropsTailCallFrames } from '../lib/platform/browser-tail-calls.js';
 
 // Stack texts as Firefox (SpiderMonkey) and Safari (JavaScriptCore) write them for `new Error().stack` in an
 // app served by a dev server, with reftrace's own frames on top: the strings the browser host parses
-// where there is no CallSite API. Firefox itself is not driven by any test here (see README, "In the browser").
+// where there is no CallSite API. The browsers themselves are driven by test/browser.test.ts.
 const FIREFOX = [
 	'readStack@http://localhost:5173/node_modules/.vite/deps/reftrace.js?v=3f2a:1510:12',
 	'captureFrames@http://localhost:5173/node_modules/.vite/deps/reftrace.js?v=3f2a:1520:17',
