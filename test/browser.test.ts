@@ -400,11 +400,16 @@ test.skipIf(webkitMissing.length > 0)(
 			const data = await webkit.execute<{ totals: { refs: number; collected: number }; violations: Record<string, number> }>('return reftrace.snapshot()');
 			expect(data.totals.refs - data.totals.collected).toBe(2);
 			expect(data.violations).toEqual({ 'double-release': 1, leak: 3 });
-			// The exit report on pagehide (dispatched in the page, as in Chromium), once.
+			const beforeReport = logged.length;
+			await webkit.execute('reftrace.report()');
+			logged = await recordedNow();
+			expect(reports(logged.slice(beforeReport)).map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report at reftrace\.report\(\): 2 live refs/)]);
+			// The exit report on pagehide (dispatched in the page, as in Chromium), once; the JSON report asked for is refused, saying why.
 			const beforeExit = logged.length;
-			await webkit.execute("dispatchEvent(new Event('pagehide')); dispatchEvent(new Event('pagehide'));");
+			await webkit.execute("reftrace.configure({ reportPath: 'report.json' }); dispatchEvent(new Event('pagehide')); dispatchEvent(new Event('pagehide'));");
 			logged = await recordedNow();
 			expect(reports(logged.slice(beforeExit)).map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report: 2 live refs/)]);
+			expect(logged.slice(beforeExit).flatMap((m) => m.args)).toContain('reftrace: could not write the JSON report: Error: reftrace: a browser has no files to write; read reports with reftrace.snapshot() or reftrace.report() instead');
 		} finally {
 			await webkit.close();
 		}
