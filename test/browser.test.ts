@@ -46,28 +46,15 @@ let server: Server | undefined;
 let origin = '';
 let map: SourceMap;
 
+/** Bundles `entry` (relative to the package) for the browser as an app's build would, with its source map, into `file` in the scratch folder. */
+async function bundle(entry: string, file: string, options: { banner?: { js: string }; footer?: { js: string } } = {}): Promise<void> {
+	await build({ entryPoints: [join(packageRoot, entry)], absWorkingDir: packageRoot, bundle: true, platform: 'browser', format: 'esm', sourcemap: true, outfile: join(scratch, file), logLevel: 'silent', ...options });
+}
+
 beforeAll(async () => {
-	await build({
-		entryPoints: [join(packageRoot, 'examples/browser/app.ts')],
-		absWorkingDir: packageRoot,
-		bundle: true,
-		platform: 'browser',
-		format: 'esm',
-		sourcemap: true,
-		outfile: join(scratch, 'app.js'),
-		logLevel: 'silent',
-	});
+	await bundle('examples/browser/app.ts', 'app.js');
 	copyFileSync(join(packageRoot, 'examples/browser/index.html'), join(scratch, 'index.html'));
-	await build({
-		entryPoints: [join(packageRoot, 'test/fixtures/browser-worker.mjs')],
-		absWorkingDir: packageRoot,
-		bundle: true,
-		platform: 'browser',
-		format: 'esm',
-		sourcemap: true,
-		outfile: join(scratch, 'worker.js'),
-		logLevel: 'silent',
-	});
+	await bundle('test/fixtures/browser-worker.mjs', 'worker.js');
 	writeFileSync(
 		join(scratch, 'worker.html'),
 		"<!doctype html><script type=module>const w = new Worker('worker.js', { type: 'module' }); globalThis.fromWorker = new Promise((resolve) => w.onmessage = (e) => resolve(e.data));</script>",
@@ -441,3 +428,32 @@ test.skipIf(webkitMissing.length > 0)(
 	},
 	60_000,
 );
+
+test.skipIf(webkitMissing.length > 0)('in a WebKit module worker: reports from the worker, which is thread 1 with its own id, its site source-mapped', async () => {
+	// The worker's console is out of WebDriver's reach: the bundle starts by recording it, and ends by posting
+	// the record to the page, after the fixture's own message.
+	await bundle('test/fixtures/browser-worker.mjs', 'webkit-worker.js', {
+		banner: { js: `(${recordInPage.toString()})();` },
+		footer: { js: 'postMessage({ recorded: globalThis.recorded });' },
+	});
+	writeFileSync(
+		join(scratch, 'webkit-worker.html'),
+		"<!doctype html><script type=module>const w = new Worker('webkit-worker.js', { type: 'module' }); const got = []; globalThis.fromWorker = new Promise((resolve) => w.onmessage = (e) => got.push(e.data) === 2 && resolve(got));</script>",
+	);
+	const webkit = await startWebKit();
+	try {
+		await webkit.navigate(`${origin}/webkit-worker.html`);
+		const [ids, { recorded: logged }] = await webkit.executeAsync<[{ pid: number; threadId: number; commands: string }, { recorded: Logged[] }]>('fromWorker.then(arguments[0])');
+		expect(ids.threadId).toBe(1);
+		expect(ids.commands).toBe('function');
+		expect(ids.pid).not.toBe(await webkit.execute<number>('return Math.round(performance.timeOrigin * 1000) % 2 ** 31'));
+		const [double] = reports(logged);
+		expect(double!.title).toBe('reftrace: double-release: ref #1 of WorkerSocket#1 was released twice');
+		expect(double!.text).toContain('thread 1');
+		expect(logged.filter((m) => m.type === 'warning').map((m) => m.args.join(' '))).toEqual([`${TAIL_CALLS_WARNING} (REFTRACE_TAIL_CALLS)`]);
+		const workerMap = new SourceMap(JSON.parse(readFileSync(join(scratch, 'webkit-worker.js.map'), 'utf8')));
+		expect(original(double!.stacks[0]!.split('\n')[1]!, workerMap)).toBe(siteOf(new URL('fixtures/browser-worker.mjs', import.meta.url).href, 'worker-double'));
+	} finally {
+		await webkit.close();
+	}
+}, 60_000);
