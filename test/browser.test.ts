@@ -47,7 +47,7 @@ let origin = '';
 let map: SourceMap;
 
 /** Bundles `entry` (relative to the package) for the browser as an app's build would, with its source map, into `file` in the scratch folder. */
-async function bundle(entry: string, file: string, options: { banner?: { js: string }; footer?: { js: string } } = {}): Promise<void> {
+async function bundle(entry: string, file: string, options: { banner?: { js: string }; footer?: { js: string }; minify?: boolean } = {}): Promise<void> {
 	await build({ entryPoints: [join(packageRoot, entry)], absWorkingDir: packageRoot, bundle: true, platform: 'browser', format: 'esm', sourcemap: true, outfile: join(scratch, file), logLevel: 'silent', ...options });
 }
 
@@ -457,3 +457,36 @@ test.skipIf(webkitMissing.length > 0)('in a WebKit module worker: reports from t
 		await webkit.close();
 	}
 }, 60_000);
+
+const CORE = new URL('fixtures/browser-core.mjs', import.meta.url).href;
+
+test.skipIf(webkitMissing.length > 0)(
+	"in WebKit, plain and minified: every way of taking a reference and each misuse names the app's line, never reftrace's own frames (JavaScriptCore drops the frames of functions ending in a call)",
+	async () => {
+		const webkit = await startWebKit();
+		try {
+			for (const minify of [false, true]) {
+				const file = minify ? 'core.min.js' : 'core.js';
+				await bundle('test/fixtures/browser-core.mjs', file, { minify });
+				writeFileSync(join(scratch, `${file}.html`), `<!doctype html><script>(${recordInPage.toString()})()</script><script type=module src=${file}></script>`);
+				await webkit.navigate(`${origin}/${file}.html?reftrace=full`);
+				await webkit.execute('reftrace.dump()');
+				const logged = await webkit.execute<Logged[]>('return recorded');
+				const coreMap = new SourceMap(JSON.parse(readFileSync(join(scratch, `${file}.map`), 'utf8')));
+				const sites = (report: Report | undefined): string[] => (report?.stacks ?? []).map((stack) => original(stack.split('\n')[1]!, coreMap));
+				const found = reports(logged);
+				const violation = (kind: string): Report | undefined => found.find((r) => r.title.startsWith(`reftrace: ${kind}:`));
+				const core = (marker: string): string => siteOf(CORE, marker);
+				expect(sites(violation('acquire-after-release'))[0], `${file}: acquire-after-release`).toBe(core('core-acquire-after-release'));
+				expect(sites(violation('double-move'))[0], `${file}: double-move`).toBe(core('core-double-move'));
+				expect(sites(violation('acquire-after-revoke'))[0], `${file}: acquire-after-revoke`).toBe(core('core-move-after-revoke'));
+				expect(sites(violation('on-zero-failed'))[0], `${file}: on-zero-failed`).toBe(core('core-on-zero'));
+				const dump = found.find((r) => r.title.startsWith('reftrace: live references'));
+				expect(new Set(sites(dump)), `${file}: the live references' sites`).toEqual(new Set([core('core-track'), core('core-move'), core('core-try-acquire'), core('core-revoke')]));
+			}
+		} finally {
+			await webkit.close();
+		}
+	},
+	60_000,
+);
