@@ -9,6 +9,7 @@
  */
 import { printReport } from './dispatch.js';
 import { browserHost } from './platform/browser.js';
+import { dropsTailCallFrames, TAIL_CALLS_WARNING } from './platform/browser-tail-calls.js';
 import { renderDump, renderExitReport } from './report/leak-report.js';
 import { configure } from './settings.js';
 import { snapshot } from './snapshot.js';
@@ -89,5 +90,7 @@ export const consoleCommands = Object.freeze({
 });
 
 start(browserHost);
+// Said once at load, as under Bun: JavaScriptCore's tail calls move sites to callers.
+if (dropsTailCallFrames()) browserHost.warn(TAIL_CALLS_WARNING, 'REFTRACE_TAIL_CALLS');
 // Another copy's commands (a second bundle on the page) are left as they are.
 (globalThis as { reftrace?: unknown }).reftrace ??= consoleCommands;

@@ -83,7 +83,8 @@ export function traceEmbind<M extends object>(Module: M, options: EmbindOptions 
 	};
 
 	const wrap = (original: Fn, what: string, adopts: boolean): Fn => {
-		const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+		// Named in its source: engines without `Error.captureStackTrace` find its frame by that name (string-stacks.ts).
+		const wrapped = function wrapped(this: unknown, ...args: unknown[]): unknown {
 			if (outermost !== null) return original.apply(this, args);
 			outermost = wrapped;
 			try {

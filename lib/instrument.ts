@@ -270,7 +270,8 @@ export function instrument<C extends abstract new (...args: never[]) => object>(
 	for (const [holder, key] of makers) patchMaker(holder, key, name, shape, lost);
 	for (const [holder, key] of releasers) patchReleaser(holder, key, shape);
 	const Base = target as unknown as new (...args: unknown[]) => object;
-	const Instrumented = class extends Base {
+	// Named in its source: engines without `Error.captureStackTrace` find its frame by that name (string-stacks.ts).
+	const Instrumented = class Instrumented extends Base {
 		constructor(...args: unknown[]) {
 			super(...args);
 			adopt(this, name, shape, Instrumented);

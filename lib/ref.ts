@@ -219,7 +219,11 @@ export class Ref<T extends object> {
 	 */
 	acquire(owner?: string): Ref<T> {
 		checkOwner(owner);
-		if (this.#state !== 'live') return Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire, owner);
+		// (Never `return <a call that captures a stack>` in a public function: see NOT_TAIL below.)
+		if (this.#state !== 'live') {
+			Ref.#dead(this, 'acquire', 'acquire-after-release', ABOVE.acquire);
+			return Ref.#void(this, owner);
+		}
 		const record = this.#record;
 		// The token and its entry first, the count last, with no call after it: a stack overflow on the way
 		// leaves the count as it was. Begun here, not in the constructor: each frame between the capture and
@@ -246,7 +250,10 @@ export class Ref<T extends object> {
 		// (everything else happens in calls that have returned by then): a chain of onZero callbacks releasing
 		// one another costs the stack what plain refcounting code costs, two slots per frame of release.
 		if (!releasing(this)) return;
-		if (!inOnZero) return releaseOutermost(this);
+		if (!inOnZero) {
+			releaseOutermost(this);
+			return;
+		}
 		zeroCall!(this.#value);
 	}
 
@@ -257,7 +264,8 @@ export class Ref<T extends object> {
 	move(owner?: string): Ref<T> {
 		checkOwner(owner);
 		if (this.#state !== 'live') {
-			return Ref.#dead(this, 'move', this.#state === 'moved' ? 'double-move' : 'move-after-release', ABOVE.move, owner);
+			Ref.#dead(this, 'move', this.#state === 'moved' ? 'double-move' : 'move-after-release', ABOVE.move);
+			return Ref.#void(this, owner);
 		}
 		const record = this.#record;
 		const entry = this.#link;
@@ -269,12 +277,16 @@ export class Ref<T extends object> {
 			this.#state = 'moved';
 			return ref;
 		}
-		if (record.gate?.revoked) return Ref.#refused(this, 'move', ABOVE.move, owner)!;
+		if (record.gate?.revoked) {
+			const refused = Ref.#refused(this, 'move', ABOVE.move, owner);
+			if (refused !== null) return refused;
+		}
 		if (typeof entry !== 'object') {
 			this.#state = 'moved';
 			return ref;
 		}
-		return Ref.#movedTo(this, ref, entry, owner, ABOVE.move);
+		Ref.#movedTo(this, ref, entry, owner, ABOVE.move);
+		return ref;
 	}
 
 	/** The rest of a recorded move, its stacks cut at `above` (`move` itself, or an adapter's function). */
@@ -348,7 +360,10 @@ export class Ref<T extends object> {
 	[Symbol.dispose](): void {
 		if (this.#state === 'moved') return;
 		if (!disposing(this)) return;
-		if (!inOnZero) return disposeOutermost(this);
+		if (!inOnZero) {
+			disposeOutermost(this);
+			return;
+		}
 		zeroCall!(this.#value);
 	}
 
@@ -408,7 +423,7 @@ export class Ref<T extends object> {
 			zeroCall!(ref.#value);
 		};
 		acquireBelow = <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> =>
-			ref.#state === 'live' ? acquireAs(ref.#record, ref.#value, owner, 'acquire', above) : Ref.#dead(ref, 'acquire', 'acquire-after-release', above, owner);
+			ref.#state === 'live' ? acquireAs(ref.#record, ref.#value, owner, 'acquire', above) : Ref.#deadVoid(ref, 'acquire', 'acquire-after-release', above, owner);
 		misuseBelow = (ref, op, above, summary) => {
 			const moved = ref.#state === 'moved';
 			const kind: MisuseKind = op === 'release' || op === 'dispose' ? (moved ? 'release-after-move' : 'double-release') : Ref.#useKind(ref);
@@ -416,7 +431,7 @@ export class Ref<T extends object> {
 		};
 		entryOfRef = (ref) => (typeof ref.#link === 'object' ? ref.#link : null);
 		moveBelow = <T extends object>(from: Ref<T>, owner: string | undefined, above: Function): Ref<T> => {
-			if (from.#state !== 'live') return Ref.#dead(from, 'move', from.#state === 'moved' ? 'double-move' : 'move-after-release', above, owner);
+			if (from.#state !== 'live') return Ref.#deadVoid(from, 'move', from.#state === 'moved' ? 'double-move' : 'move-after-release', above, owner);
 			const ref = new Ref(CREATE, from.#record, from.#value, ++nextRefId, owner);
 			const entry = from.#link;
 			if (typeof entry === 'object') return Ref.#movedTo(from, ref, entry, owner, above);
@@ -441,9 +456,14 @@ export class Ref<T extends object> {
 		return ref.#state === 'moved' ? 'use-after-move' : 'use-after-release';
 	}
 
-	/** Reports a misuse of a dead reference; under `report` or a callback, returns a void ref and goes on. */
-	static #dead<T extends object>(ref: Ref<T>, op: EventOp, kind: MisuseKind, above: Function, owner?: string): Ref<T> {
+	/** Reports a misuse of a dead reference (under `report` or a callback, the caller goes on with a void ref). */
+	static #dead(ref: Ref<object>, op: EventOp, kind: MisuseKind, above: Function): void {
 		if (ref.#state !== 'void') dispatch(ref.#record.settings.onViolation, misuse(kind, Ref.#culprit(ref, op), ref.#state === 'moved', above));
+	}
+
+	/** `#dead`, then the void ref to go on with: for the adapters' operations, whose `above` is their caller. */
+	static #deadVoid<T extends object>(ref: Ref<T>, op: EventOp, kind: MisuseKind, above: Function, owner: string | undefined): Ref<T> {
+		Ref.#dead(ref, op, kind, above);
 		return Ref.#void(ref, owner);
 	}
 
@@ -519,7 +539,12 @@ export class WeakHandle<T extends object> {
 				return null;
 			}
 		}
-		return acquireThrough(record, value, owner, ABOVE.tryAcquire);
+		try {
+			return acquireThrough(record, value, owner, ABOVE.tryAcquire);
+		} catch (error) {
+			// NOT_TAIL: inside `try`, the call above is not a tail call.
+			throw error;
+		}
 	}
 
 	#intrude(section: Section): void {
@@ -534,6 +559,13 @@ export class WeakHandle<T extends object> {
 }
 
 // The public entry points, by which stacks are cut: the application's frame is the one below.
+/*
+ * NOT_TAIL. JavaScriptCore (Safari, Bun) implements proper tail calls in strict code: a function whose last
+ * act is `return f(…)` leaves the stack before `f` runs. Stacks are cut at the public function called
+ * (`ABOVE`), so one that ended in a call capturing a stack would be missing from it, and the stack would
+ * start in reftrace's own frames. So no public function ends in such a call: it makes the call and returns
+ * afterwards, or makes it inside `try` (which a minifier keeps, and where no call is a tail call).
+ */
 const ABOVE = {
 	acquire: Ref.prototype.acquire,
 	move: Ref.prototype.move,
@@ -554,7 +586,12 @@ const ABOVE = {
  * ref.release(); // onZero runs here
  */
 export function track<T extends object>(value: T, options: TrackOptions<T> = {}): Ref<T> {
-	return trackBelow(value, options, track);
+	try {
+		return trackBelow(value, options, track);
+	} catch (error) {
+		// NOT_TAIL: inside `try`, the call above is not a tail call.
+		throw error;
+	}
 }
 
 /** `track`, its stacks cut at `above` (an adapter's public function). @internal */

@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import puppeteer, { type Browser, type ConsoleMessage, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { packageRoot, siteOf } from './helpers.js';
+import { TAIL_CALLS_WARNING } from '../lib/platform/browser-tail-calls.js';
+import { missingWebKit, startWebKit } from './webkit-driver.js';
 
 // The example page (examples/browser/) bundled by esbuild as an app's build would (the `browser` export
 // condition picks reftrace's browser entry), served from 127.0.0.1, and driven in Debian's chromium. Without
@@ -44,28 +46,15 @@ let server: Server | undefined;
 let origin = '';
 let map: SourceMap;
 
+/** Bundles `entry` (relative to the package) for the browser as an app's build would, with its source map, into `file` in the scratch folder. */
+async function bundle(entry: string, file: string, options: { banner?: { js: string }; footer?: { js: string }; minify?: boolean } = {}): Promise<void> {
+	await build({ entryPoints: [join(packageRoot, entry)], absWorkingDir: packageRoot, bundle: true, platform: 'browser', format: 'esm', sourcemap: true, outfile: join(scratch, file), logLevel: 'silent', ...options });
+}
+
 beforeAll(async () => {
-	await build({
-		entryPoints: [join(packageRoot, 'examples/browser/app.ts')],
-		absWorkingDir: packageRoot,
-		bundle: true,
-		platform: 'browser',
-		format: 'esm',
-		sourcemap: true,
-		outfile: join(scratch, 'app.js'),
-		logLevel: 'silent',
-	});
+	await bundle('examples/browser/app.ts', 'app.js');
 	copyFileSync(join(packageRoot, 'examples/browser/index.html'), join(scratch, 'index.html'));
-	await build({
-		entryPoints: [join(packageRoot, 'test/fixtures/browser-worker.mjs')],
-		absWorkingDir: packageRoot,
-		bundle: true,
-		platform: 'browser',
-		format: 'esm',
-		sourcemap: true,
-		outfile: join(scratch, 'worker.js'),
-		logLevel: 'silent',
-	});
+	await bundle('test/fixtures/browser-worker.mjs', 'worker.js');
 	writeFileSync(
 		join(scratch, 'worker.html'),
 		"<!doctype html><script type=module>const w = new Worker('worker.js', { type: 'module' }); globalThis.fromWorker = new Promise((resolve) => w.onmessage = (e) => resolve(e.data));</script>",
@@ -158,6 +147,8 @@ test.skipIf(!present)(
 		page.on('pageerror', (error) => void errors.push(String(error)));
 		await page.goto(`${origin}/index.html?reftrace=full`);
 		const checked = await page.evaluate(() => example.checked);
+		// V8 keeps tail-calling frames: no warning about them.
+		expect(logged.filter((m) => m.args.join(' ').includes('REFTRACE_TAIL_CALLS'))).toEqual([]);
 		// The double destroy, reported at the call: the second destroy, the first one, where the buffer was made.
 		const doubles = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
 		expect(doubles).toHaveLength(1);
@@ -313,6 +304,7 @@ test.skipIf(!firefoxPresent)(
 			const checked = await page.evaluate(() => example.checked);
 			await page.evaluate(() => reftrace.dump());
 			const logged = await page.evaluate(() => recorded);
+			expect(logged.filter((m) => m.args.join(' ').includes('REFTRACE_TAIL_CALLS'))).toEqual([]);
 			const [double] = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
 			expect(double!.title).toBe('reftrace: double-release: ref #1 of GpuBuffer#1 was released twice');
 			expect(double!.stacks.map((stack) => mappedFrames(stack)[0])).toEqual([site('double-destroy'), site('first-destroy'), site('palette')]);
@@ -328,4 +320,173 @@ test.skipIf(!firefoxPresent)(
 		}
 	},
 	90_000,
+);
+
+// WebKitGTK: JavaScriptCore, Safari's engine, through WebKitWebDriver (test/webkit-driver.ts) under xvfb-run.
+const webkitMissing = missingWebKit();
+if (webkitMissing.length > 0) console.warn(`browser.test.ts: ${webkitMissing.join(', ')} missing; the WebKit test is ${required ? 'required (REFTRACE_REQUIRE_BROWSER=1) and fails' : 'skipped'}`);
+
+test('the WebKit test has WebKitGTK and xvfb-run, or is allowed to go without', () => {
+	expect(webkitMissing.length === 0 || !required, `${webkitMissing.join(', ')} required (REFTRACE_REQUIRE_BROWSER=1) but missing`).toBe(true);
+});
+
+/**
+ * The example page as WebKit gets it, at a URL with `?reftrace=full`: classic WebDriver has no console
+ * access, so the page is served with a script that records the console calls (the recorder the Firefox
+ * test installs through BiDi), run ahead of the app's module after `setup`.
+ */
+function webkitPage(name: string, setup: string): string {
+	const html = readFileSync(join(scratch, 'index.html'), 'utf8').replace('<script type="module"', `<script>${setup}(${recordInPage.toString()})()</script>\n\t\t<script type="module"`);
+	writeFileSync(join(scratch, name), html);
+	return `${origin}/${name}?reftrace=full`;
+}
+
+// Allocation pressure, then a turn of the event loop for the finalizers: a page has no `gc()` in WebKit
+// (WebKitGTK's build refuses JSC_useDollarVM, so there is no $vm.gc()), but its collector runs when the heap grows.
+const ALLOCATE = 'const done = arguments[0]; let garbage = []; for (let i = 0; i < 200000; i++) garbage.push({ i, list: [i] }); garbage = null; setTimeout(() => done(recorded.length), 20);';
+
+test.skipIf(webkitMissing.length > 0)(
+	'in WebKit (JavaScriptCore): the stack-text path names the same source-mapped sites; the leak at collection under allocation pressure, checkLeaks, reftrace.dump(), and the tail-call warning',
+	async () => {
+		const webkit = await startWebKit();
+		try {
+			expect(webkit.version).toMatch(/^MiniBrowser \d+\.\d+/);
+			await webkit.navigate(webkitPage('webkit.html', ''));
+			const checked = await webkit.executeAsync<string>('example.checked.then(arguments[0])');
+			const recordedNow = (): Promise<Logged[]> => webkit.execute<Logged[]>('return recorded');
+			let logged = await recordedNow();
+			// JavaScriptCore drops tail-calling frames, and reftrace says so once, at load.
+			expect(logged.filter((m) => m.type === 'warning').map((m) => m.args.join(' '))).toEqual([`${TAIL_CALLS_WARNING} (REFTRACE_TAIL_CALLS)`]);
+			const [double] = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
+			expect(double!.title).toBe('reftrace: double-release: ref #1 of GpuBuffer#1 was released twice');
+			expect(double!.stacks.map((stack) => stack.split('\n')[0])).toEqual([expect.stringMatching(/^reftrace: disposed here/), expect.stringMatching(/^reftrace: first released/), expect.stringMatching(/^reftrace: tracked/)]);
+			expect(double!.stacks.map((stack) => mappedFrames(stack)[0])).toEqual([site('double-destroy'), site('first-destroy'), site('palette')]);
+			expect(double!.text).toMatch(/disposed here[^\n]*\n {4}http:\/\/127\.0\.0\.1:\d+\/app\.js:\d+:\d+\n {6}at resize \(/);
+			expect(logged.flatMap((m) => m.args).join('')).not.toMatch(/\u001B\[/);
+			expect(checked).toContain("checkLeaks() (this browser has no async context: after fn's first await");
+			expect(checked).toMatch(/left 1 reference live, from 1 site/);
+			expect(original(/GpuBuffer#\d+ has 1\/1 refs at (\S+)/.exec(checked)![1]!)).toBe(site('staging'));
+
+			// The sparkles, dropped without destroy(), reported once the collector has taken them.
+			const collectedLeaks = (): Report[] => reports(logged).filter((r) => r.title.includes('garbage-collected while live'));
+			for (let i = 0; i < 50 && collectedLeaks().length < 3; i++) {
+				await webkit.executeAsync(ALLOCATE);
+				logged = await recordedNow();
+			}
+			expect(collectedLeaks().map((r) => r.title.replace(/#\d+/g, '#N').replace(/\d+ ms/, 'N ms'))).toEqual(
+				Array(3).fill('reftrace: leak: ref #N of GpuBuffer#N (owner drawFrame) was garbage-collected while live, N ms after it was taken; its count is never given back, so GpuBuffer#N stays at 1'),
+			);
+			for (const leak of collectedLeaks()) expect(mappedFrames(leak.stacks[0]!)[0]).toBe(site('sparkle'));
+
+			const before = logged.length;
+			await webkit.execute('reftrace.dump()');
+			logged = await recordedNow();
+			const [dump] = reports(logged.slice(before));
+			expect(dump!.title).toMatch(/^reftrace: live references \(reftrace\.dump\(\)\): 2 live refs and [34] collected while live, to [56] objects from 4 sites$/);
+			expect(new Set(dump!.stacks.map((stack) => mappedFrames(stack)[0]))).toEqual(new Set([site('sparkle'), site('new-palette'), site('staging')]));
+			const data = await webkit.execute<{ totals: { refs: number; collected: number }; violations: Record<string, number> }>('return reftrace.snapshot()');
+			expect(data.totals.refs - data.totals.collected).toBe(2);
+			expect(data.violations).toEqual({ 'double-release': 1, leak: 3 });
+			const beforeReport = logged.length;
+			await webkit.execute('reftrace.report()');
+			logged = await recordedNow();
+			expect(reports(logged.slice(beforeReport)).map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report at reftrace\.report\(\): 2 live refs/)]);
+			// The exit report on pagehide (dispatched in the page, as in Chromium), once; the JSON report asked for is refused, saying why.
+			const beforeExit = logged.length;
+			await webkit.execute("reftrace.configure({ reportPath: 'report.json' }); dispatchEvent(new Event('pagehide')); dispatchEvent(new Event('pagehide'));");
+			logged = await recordedNow();
+			expect(reports(logged.slice(beforeExit)).map((r) => r.title)).toEqual([expect.stringMatching(/^reftrace: leak report: 2 live refs/)]);
+			expect(logged.slice(beforeExit).flatMap((m) => m.args)).toContain('reftrace: could not write the JSON report: Error: reftrace: a browser has no files to write; read reports with reftrace.snapshot() or reftrace.report() instead');
+		} finally {
+			await webkit.close();
+		}
+	},
+	90_000,
+);
+
+test.skipIf(webkitMissing.length > 0)(
+	"in WebKit without Error.captureStackTrace (older engines): stacks cut by the public function's name, the patched constructor's by its name in its source",
+	async () => {
+		const webkit = await startWebKit();
+		try {
+			await webkit.navigate(webkitPage('webkit-by-name.html', 'delete Error.captureStackTrace;'));
+			const checked = await webkit.executeAsync<string>('example.checked.then(arguments[0])');
+			await webkit.execute('reftrace.dump()');
+			const logged = await webkit.execute<Logged[]>('return recorded');
+			const [double] = reports(logged).filter((r) => r.title.startsWith('reftrace: double-release:'));
+			// Each site's first frame is the app's: `new GpuBuffer(…)` is cut below `Instrumented`, `destroy()` below `destroy`.
+			expect(double!.stacks.map((stack) => mappedFrames(stack)[0])).toEqual([site('double-destroy'), site('first-destroy'), site('palette')]);
+			expect(double!.text).toContain('held by http://');
+			expect(original(/GpuBuffer#\d+ has 1\/1 refs at (\S+)/.exec(checked)![1]!)).toBe(site('staging'));
+			expect(checked).toContain('owners: loadScene');
+			const dump = reports(logged).find((r) => r.title.startsWith('reftrace: live references (reftrace.dump()):'))!;
+			expect(dump.title).toMatch(/from 4 sites$/);
+			expect(new Set(dump.stacks.map((stack) => mappedFrames(stack)[0]))).toEqual(new Set([site('sparkle'), site('new-palette'), site('staging')]));
+		} finally {
+			await webkit.close();
+		}
+	},
+	60_000,
+);
+
+test.skipIf(webkitMissing.length > 0)('in a WebKit module worker: reports from the worker, which is thread 1 with its own id, its site source-mapped', async () => {
+	// The worker's console is out of WebDriver's reach: the bundle starts by recording it, and ends by posting
+	// the record to the page, after the fixture's own message.
+	await bundle('test/fixtures/browser-worker.mjs', 'webkit-worker.js', {
+		banner: { js: `(${recordInPage.toString()})();` },
+		footer: { js: 'postMessage({ recorded: globalThis.recorded });' },
+	});
+	writeFileSync(
+		join(scratch, 'webkit-worker.html'),
+		"<!doctype html><script type=module>const w = new Worker('webkit-worker.js', { type: 'module' }); const got = []; globalThis.fromWorker = new Promise((resolve) => w.onmessage = (e) => got.push(e.data) === 2 && resolve(got));</script>",
+	);
+	const webkit = await startWebKit();
+	try {
+		await webkit.navigate(`${origin}/webkit-worker.html`);
+		const [ids, { recorded: logged }] = await webkit.executeAsync<[{ pid: number; threadId: number; commands: string }, { recorded: Logged[] }]>('fromWorker.then(arguments[0])');
+		expect(ids.threadId).toBe(1);
+		expect(ids.commands).toBe('function');
+		expect(ids.pid).not.toBe(await webkit.execute<number>('return Math.round(performance.timeOrigin * 1000) % 2 ** 31'));
+		const [double] = reports(logged);
+		expect(double!.title).toBe('reftrace: double-release: ref #1 of WorkerSocket#1 was released twice');
+		expect(double!.text).toContain('thread 1');
+		expect(logged.filter((m) => m.type === 'warning').map((m) => m.args.join(' '))).toEqual([`${TAIL_CALLS_WARNING} (REFTRACE_TAIL_CALLS)`]);
+		const workerMap = new SourceMap(JSON.parse(readFileSync(join(scratch, 'webkit-worker.js.map'), 'utf8')));
+		expect(original(double!.stacks[0]!.split('\n')[1]!, workerMap)).toBe(siteOf(new URL('fixtures/browser-worker.mjs', import.meta.url).href, 'worker-double'));
+	} finally {
+		await webkit.close();
+	}
+}, 60_000);
+
+const CORE = new URL('fixtures/browser-core.mjs', import.meta.url).href;
+
+test.skipIf(webkitMissing.length > 0)(
+	"in WebKit, plain and minified: every way of taking a reference and each misuse names the app's line, never reftrace's own frames (JavaScriptCore drops the frames of functions ending in a call)",
+	async () => {
+		const webkit = await startWebKit();
+		try {
+			for (const minify of [false, true]) {
+				const file = minify ? 'core.min.js' : 'core.js';
+				await bundle('test/fixtures/browser-core.mjs', file, { minify });
+				writeFileSync(join(scratch, `${file}.html`), `<!doctype html><script>(${recordInPage.toString()})()</script><script type=module src=${file}></script>`);
+				await webkit.navigate(`${origin}/${file}.html?reftrace=full`);
+				await webkit.execute('reftrace.dump()');
+				const logged = await webkit.execute<Logged[]>('return recorded');
+				const coreMap = new SourceMap(JSON.parse(readFileSync(join(scratch, `${file}.map`), 'utf8')));
+				const sites = (report: Report | undefined): string[] => (report?.stacks ?? []).map((stack) => original(stack.split('\n')[1]!, coreMap));
+				const found = reports(logged);
+				const violation = (kind: string): Report | undefined => found.find((r) => r.title.startsWith(`reftrace: ${kind}:`));
+				const core = (marker: string): string => siteOf(CORE, marker);
+				expect(sites(violation('acquire-after-release'))[0], `${file}: acquire-after-release`).toBe(core('core-acquire-after-release'));
+				expect(sites(violation('double-move'))[0], `${file}: double-move`).toBe(core('core-double-move'));
+				expect(sites(violation('acquire-after-revoke'))[0], `${file}: acquire-after-revoke`).toBe(core('core-move-after-revoke'));
+				expect(sites(violation('on-zero-failed'))[0], `${file}: on-zero-failed`).toBe(core('core-on-zero'));
+				const dump = found.find((r) => r.title.startsWith('reftrace: live references'));
+				expect(new Set(sites(dump)), `${file}: the live references' sites`).toEqual(new Set([core('core-track'), core('core-move'), core('core-try-acquire'), core('core-revoke')]));
+			}
+		} finally {
+			await webkit.close();
+		}
+	},
+	60_000,
 );

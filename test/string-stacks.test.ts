@@ -1,9 +1,10 @@
 import { expect, test } from 'vitest';
 import { parseStack, stringStacks } from '../lib/platform/string-stacks.js';
+import { dropsTailCallFrames } from '../lib/platform/browser-tail-calls.js';
 
 // Stack texts as Firefox (SpiderMonkey) and Safari (JavaScriptCore) write them for `new Error().stack` in an
 // app served by a dev server, with reftrace's own frames on top: the strings the browser host parses
-// where there is no CallSite API. Firefox itself is not driven by any test here (see README, "In the browser").
+// where there is no CallSite API. The browsers themselves are driven by test/browser.test.ts.
 const FIREFOX = [
 	'readStack@http://localhost:5173/node_modules/.vite/deps/reftrace.js?v=3f2a:1510:12',
 	'captureFrames@http://localhost:5173/node_modules/.vite/deps/reftrace.js?v=3f2a:1520:17',
@@ -113,4 +114,70 @@ test('where the engine has Error.captureStackTrace, the stack is cut at the publ
 		return unnamed[0]!();
 	}
 	expect(caller()[0]!.fn).toBe('caller');
+});
+
+// Recorded in WebKitGTK 2.50.6 (JavaScriptCore, Safari's engine; MiniBrowser driven by test/browser.test.ts's
+// driver), `new Error().stack` in an inline module of about:blank. No heading line; `module code` for the
+// module's top level; an async function called shows twice until its first await (its body's frame, then
+// one at its parameter list), and after an await only the resumed function, none of its awaiting callers;
+// `tailer() { return probe(); }` is gone from the third (strict code: a proper tail call); code from
+// `eval` and `new Function` has no location.
+const WEBKIT_ASYNC = ['probe@about:blank:2:36', 'loadScene@about:blank:4:18', 'loadScene@about:blank:3:26', 'outerAsync@about:blank:11:56', 'outerAsync@about:blank:11:72', 'module code@about:blank:17:11'].join('\n');
+const WEBKIT_RESUMED = ['probe@about:blank:2:36', 'loadScene@about:blank:6:18'].join('\n');
+const WEBKIT_TAIL_CALL = ['probe@about:blank:2:36', '@about:blank:17:57'].join('\n');
+const WEBKIT_EVAL = ['probe@about:blank:2:36', 'eval code@', 'eval@[native code]', '@about:blank:17:169'].join('\n');
+const WEBKIT_FUNCTION = ['anonymous@', '@about:blank:17:226'].join('\n');
+
+test('WebKit stack texts, as recorded: module code, async functions, a dropped tail call, eval and Function code without a location', () => {
+	const frame = (fn: string | null, line: number, column: number) => ({ fn, file: 'about:blank', line, column, evalOrigin: null, native: false });
+	const nowhere = (fn: string | null) => ({ fn, file: '<unknown>', line: 0, column: 0, evalOrigin: null, native: true });
+	expect(parseStack(WEBKIT_ASYNC)).toEqual([frame('probe', 2, 36), frame('loadScene', 4, 18), frame('loadScene', 3, 26), frame('outerAsync', 11, 56), frame('outerAsync', 11, 72), frame(null, 17, 11)]);
+	expect(parseStack(WEBKIT_RESUMED)).toEqual([frame('probe', 2, 36), frame('loadScene', 6, 18)]);
+	expect(parseStack(WEBKIT_TAIL_CALL)).toEqual([frame('probe', 2, 36), frame(null, 17, 57)]);
+	expect(parseStack(WEBKIT_EVAL)).toEqual([frame('probe', 2, 36), nowhere(null), nowhere('eval'), frame(null, 17, 169)]);
+	expect(parseStack(WEBKIT_FUNCTION)).toEqual([nowhere('anonymous'), frame(null, 17, 226)]);
+});
+
+// The acquisition stack of an `instrument`ed class's `new` in the example page, in WebKitGTK with
+// `Error.captureStackTrace` deleted (an engine without it): reftrace's capture, then its frames down to the
+// patched constructor (named `Instrumented` in its source, `RawBuffer` by its `name`), then the app's.
+// The frames from `begin` down are as WebKitGTK wrote them (the report printed each); the top two are the
+// capture's own.
+const WEBKIT_NO_CAPTURE = [
+	'read@http://127.0.0.1:44007/app.js:1120:36',
+	'captureFrames@http://127.0.0.1:44007/app.js:1131:20',
+	'begin@http://127.0.0.1:44007/app.js:1143:142',
+	'trackBelow@http://127.0.0.1:44007/app.js:3489:31',
+	'adopt@http://127.0.0.1:44007/app.js:3601:27',
+	'Instrumented@http://127.0.0.1:44007/app.js:3772:12',
+	'drawFrame@http://127.0.0.1:44007/app.js:3861:32',
+	'module code@http://127.0.0.1:44007/app.js:3877:50',
+].join('\n');
+
+test("without Error.captureStackTrace, an adapter's patched function is cut at by its name in its own source, which its frames bear", () => {
+	class RawBuffer {}
+	const Instrumented = class Instrumented extends RawBuffer {};
+	Object.defineProperty(Instrumented, 'name', { value: RawBuffer.name });
+	expect(stringStacks(() => WEBKIT_NO_CAPTURE).captureFrames(10, Instrumented)!.map((f) => f.fn)).toEqual(['drawFrame', null]);
+	// embind's wrapper: a function expression named in its source, renamed after what it wraps.
+	const wrapped = function wrapped(): void {};
+	Object.defineProperty(wrapped, 'name', { value: 'drawFrame' });
+	const text = WEBKIT_NO_CAPTURE.replace('Instrumented@', 'wrapped@');
+	expect(stringStacks(() => text).captureFrames(10, wrapped)!.map((f) => f.fn)).toEqual(['drawFrame', null]);
+	// A function whose source names nothing is cut by its name alone; without either, only the capture's frames go.
+	expect(stringStacks(() => WEBKIT_NO_CAPTURE).captureFrames(10, Object.defineProperty(() => {}, 'name', { value: 'adopt' }))!.map((f) => f.fn)).toEqual(['Instrumented', 'drawFrame', null]);
+	expect(stringStacks(() => WEBKIT_NO_CAPTURE).captureFrames(2, Object.defineProperty(() => {}, 'name', { value: '' }))!.map((f) => f.fn)).toEqual(['begin', 'trackBelow']);
+});
+
+test("trimming an error's stack text without Error.captureStackTrace finds the adapter's frame by its source name too", () => {
+	const Instrumented = class Instrumented {};
+	Object.defineProperty(Instrumented, 'name', { value: 'RawBuffer' });
+	const error = new Error('x');
+	error.stack = WEBKIT_NO_CAPTURE;
+	stringStacks(() => WEBKIT_NO_CAPTURE).trimErrorStack(error, Instrumented);
+	expect(error.stack.split('\n')).toEqual(['drawFrame@http://127.0.0.1:44007/app.js:3861:32', 'module code@http://127.0.0.1:44007/app.js:3877:50']);
+});
+
+test('the tail-call probe: V8 (here, Node) keeps the tail-calling frame, so nothing is said', () => {
+	expect(dropsTailCallFrames()).toBe(false);
 });

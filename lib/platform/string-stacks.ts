@@ -13,9 +13,10 @@ import type { Frame } from './host.js';
  *
  * and V8's text form (`    at name (location:line:column)`) is read too, for a V8 whose CallSite API is
  * taken. Where `Error.captureStackTrace` exists (V8; Firefox since 2025, whose texts it writes in its own
- * form), the stack is taken below the public function called, by its identity. Elsewhere (Safari) the
- * frames above it are cut at the topmost frame that bears its name (`above.name`, which a bundler's
- * renaming changes in the stack and in the name alike): those above it are reftrace's own.
+ * form; Safari's JavaScriptCore, as WebKitGTK 2.50 shows), the stack is taken below the public function
+ * called, by its identity. Elsewhere (older engines) the frames above it are cut at the topmost frame that
+ * bears its name (`above.name`, or its name in its own source where an adapter renamed it; a bundler's
+ * renaming changes the stack and the names alike): those above it are reftrace's own.
  */
 
 /** One line of a stack text, parsed; null for a line that names no frame (the error's heading). */
@@ -75,15 +76,42 @@ export interface StringStacks {
 	readonly setWrappers: (isWrapper: ((file: string) => boolean) | null) => void;
 }
 
+// A function's name in its own source text (`function wrapped(`, `class Instrumented `, `release(`).
+const SOURCE_NAME = /^\s*(?:async\s+)?(?:function\b\s*\*?\s*([\w$]+)|class\s+(?!extends\b)([\w$]+)|(?!function\b|class\b|async\b)\*?\s*([\w$]+)\s*\()/;
+const sourceNames = new WeakMap<Function, string | null>();
+
+/**
+ * The name stack texts give `above`'s frames, where it differs from `above.name`: engines name a frame
+ * after the function as written, and an adapter's patched function has the name of what it patches
+ * (`instrument`'s class is `Instrumented` in its source and in the stack, `RawBuffer` by its name).
+ */
+function sourceName(above: Function): string | null {
+	let name = sourceNames.get(above);
+	if (name === undefined) {
+		try {
+			const match = SOURCE_NAME.exec(Function.prototype.toString.call(above));
+			name = match === null ? null : (match[1] ?? match[2] ?? match[3] ?? null);
+		} catch {
+			name = null;
+		}
+		if (name === above.name) name = null;
+		sourceNames.set(above, name);
+	}
+	return name;
+}
+
+/** Whether a frame's function name is `name` (Firefox and Safari print a method as `release`, V8's text as `Ref.release`). */
+const named = (fn: string, name: string): boolean => fn === name || fn.endsWith(`.${name}`) || fn.endsWith(`/${name}`) || fn === `async ${name}`;
+
 /** The index of the first line below the topmost frame named like `above`, or `fallback` when none is. */
 function cutBelow(lines: readonly string[], above: Function, fallback: number): number {
 	const name = above.name;
-	if (name === '') return fallback;
+	const written = sourceName(above);
+	if (name === '' && written === null) return fallback;
 	for (let i = 0; i < lines.length; i++) {
 		const fn = parseStackLine(lines[i]!)?.fn;
 		if (fn === undefined || fn === null) continue;
-		// Firefox and Safari print a method as `release`, V8's text as `Ref.release`.
-		if (fn === name || fn.endsWith(`.${name}`) || fn.endsWith(`/${name}`) || fn === `async ${name}`) return i + 1;
+		if ((name !== '' && named(fn, name)) || (written !== null && named(fn, written))) return i + 1;
 	}
 	return fallback;
 }
