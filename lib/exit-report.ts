@@ -48,10 +48,14 @@ function emit(at: string | null): LiveReport['totals'] {
 function report(code: number | null): void {
 	if (reported) return;
 	reported = true;
+	const { exitCode, exitReport, reportPath } = settings();
+	const decidesCode = exitCode !== null && code === 0;
+	// Nothing asked of the live references (no text, no file, no status to decide): not read at all, which
+	// at millions of them would hold the exit for seconds (the runner helpers turn the text off).
+	if (!(exitReport && printAtExit) && reportPath === null && !decidesCode) return;
 	const totals = emit(null);
-	const exitCode = settings().exitCode;
 	const dirty = totals.refs > 0 || [...violationCounts.values()].some((n) => n > 0);
-	if (exitCode !== null && dirty && code === 0) host().setExitCode(exitCode);
+	if (decidesCode && dirty) host().setExitCode(exitCode);
 }
 
 /**

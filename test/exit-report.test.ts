@@ -104,3 +104,17 @@ test('with the preload, SIGUSR2 dumps the live references and the process carrie
 	run.child.kill('SIGTERM');
 	await run.exited;
 });
+
+test('a run that asks nothing of its live references at exit does not read them (millions take seconds); asked for text or an exit code, it does', () => {
+	const quiet = (how: string) => spawnSync(process.execPath, ['test/fixtures/quiet-exit-app.mjs', how], { cwd: root, env: childEnv(), encoding: 'utf8' });
+	const none = quiet('quiet');
+	expect(none.stdout).toBe('2 kept; live lists read at exit: 0\n');
+	expect(none.stderr).toBe('');
+	expect(none.status).toBe(0);
+	const text = quiet('report');
+	expect(text.stdout).toMatch(/^2 kept; live lists read at exit: [1-9]\d*\n$/);
+	expect(text.stderr).toContain('reftrace: leak report: 2 live refs to 2 objects from 2 sites');
+	const code = quiet('code');
+	expect(code.stdout).toMatch(/^2 kept; live lists read at exit: [1-9]\d*\n$/);
+	expect(code.status).toBe(23);
+});
