@@ -54,9 +54,12 @@ function child(node: DepotNode, frame: Frame): DepotNode {
 	return next;
 }
 
+// Small, so that V8 inlines it where stacks are captured (see `captureFrames` in v8-stack.ts); a new stack is made out of line.
 function stackOf(node: DepotNode): Stack {
-	const held = node.stack?.deref();
-	if (held !== undefined) return held;
+	return node.stack?.deref() ?? newStack(node);
+}
+
+function newStack(node: DepotNode): Stack {
 	const frames: Frame[] = [];
 	for (let n: DepotNode | null = node; n !== null && n.frame !== null; n = n.parent) frames.push(n.frame);
 	frames.reverse();

@@ -68,6 +68,8 @@ function withoutWrappers(lines: string[], isWrapper: ((file: string) => boolean)
 	return [...lines.slice(0, first), ...lines.slice(end)];
 }
 
+type Hook = (error: Error, sites: NodeJS.CallSite[]) => unknown;
+
 // Extra frames asked of V8 while wrapper files are set: those skipped at the top must not shorten the stack kept.
 const WRAPPER_SLACK = 16;
 
@@ -81,8 +83,8 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	const isOwnLine = (line: string): boolean => line.startsWith('    at ') && ownDirectories.some((dir) => line.includes(dir));
 	// Reused by every capture; `prepareStackTrace` hands it back, and anything else came from someone else's hook.
 	const scratch: Frame[] = [];
-	// The prepareStackTrace that was installed when the current capture began (not ours).
-	let ambient: ((error: Error, sites: NodeJS.CallSite[]) => unknown) | undefined;
+	// The prepareStackTrace that was installed when the current capture began; read only for a new frame.
+	let borrowed: Hook | undefined;
 	// The depth asked for in the current capture.
 	let depth = 10;
 	let outerHook: (() => unknown) | null = null;
@@ -91,6 +93,8 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	// What the runtime's own stack hook (a test runner's, an app's source-map-support) prints for a frame,
 	// when that differs from the generated position. The hook runs as it expects to: with itself installed.
 	const viaHook = (site: NodeJS.CallSite, file: string, line: number, column: number): Position | null => {
+		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrowed only for this frame.
+		const ambient = borrowed === collect ? undefined : (borrowed ?? outer());
 		if (ambient === undefined) return null;
 		try {
 			Error.prepareStackTrace = ambient;
@@ -108,6 +112,8 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 
 	const frames = frameTable(isHidden, viaHook);
 	let isWrapper: ((file: string) => boolean) | null = null;
+	// Frames asked for beyond the depth and the slack: WRAPPER_SLACK while wrapper files are set.
+	let extra = 0;
 	// Per interned frame: whether it is a wrapper's. Weak, as the frame table may start afresh.
 	let wrapperFrames = new WeakMap<Frame, boolean>();
 	const wrapperFrame = (frame: Frame, test: (file: string) => boolean): boolean => {
@@ -119,9 +125,9 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		return known;
 	};
 
-	const outer = (): typeof ambient => {
+	const outer = (): Hook | undefined => {
 		const hook = outerHook?.();
-		return typeof hook === 'function' ? (hook as typeof ambient) : undefined;
+		return typeof hook === 'function' ? (hook as Hook) : undefined;
 	};
 
 	/*
@@ -187,7 +193,6 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	 */
 	const wider = (above: Function, first: readonly Frame[] | null): readonly Frame[] | null => {
 		let captured = first;
-		const extra = isWrapper === null ? 0 : WRAPPER_SLACK;
 		if (cutShort && longestRun > slack) {
 			slack = Math.min(MAX_SLACK, longestRun);
 			Error.stackTraceLimit = limit = depth + slack + extra;
@@ -205,30 +210,52 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 		return captured;
 	};
 
+	/*
+	 * The object every capture is taken on, reused: on a new object V8 adds the `stack` accessor (turning the
+	 * object into a dictionary) and its own private slot each time, about a tenth of a capture's cost in V8.
+	 * Its stack is read at once, and the formatted stack it then keeps is `scratch`; after a capture that
+	 * failed it is replaced, since an unformatted trace would keep frames' receivers and closures alive.
+	 */
+	let holder: { stack?: unknown } = {};
+
 	const take = (above: Function): readonly Frame[] | null => {
-		const holder: { stack?: unknown } = {};
 		Error.captureStackTrace(holder, above);
 		return holder.stack === scratch ? scratch : null;
 	};
 
+	// Only a capture that needs more than one try, or failed, leaves the fast path below.
+	const retake = (above: Function, first: readonly Frame[] | null): readonly Frame[] | null => {
+		const captured = wider(above, first);
+		if (captured === null) failure = OVERRIDDEN;
+		// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
+		return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
+	};
+	const failed = (error: unknown): readonly Frame[] | null => {
+		holder = {};
+		// No room left on the stack: this capture failed, not stack capture as such (no false warning).
+		if (error instanceof RangeError) return [];
+		failure = `capturing threw ${String(error)}`;
+		return null;
+	};
+
+	/*
+	 * Kept small, with the rare paths out of line, so that V8 inlines it into its callers: every optimized
+	 * frame between the capture and the application's call is a frame V8 must reconstruct (its inlined
+	 * functions and their values) at each capture, and that cost about a tenth of a `full` pair.
+	 */
 	const captureFrames = (maxFrames: number, above: Function): readonly Frame[] | null => {
-		const savedPrepare = Error.prepareStackTrace;
+		const savedPrepare = (borrowed = Error.prepareStackTrace);
 		const savedLimit = Error.stackTraceLimit;
-		// Another tool (source-map-support, a test runner) may own prepareStackTrace; borrow it only for this capture.
-		ambient = savedPrepare === collect ? undefined : (savedPrepare ?? outer());
 		try {
 			Error.prepareStackTrace = collect;
 			depth = maxFrames;
-			Error.stackTraceLimit = limit = depth + slack + (isWrapper === null ? 0 : WRAPPER_SLACK);
-			const captured = wider(above, take(above));
-			if (captured === null) failure = OVERRIDDEN;
-			// `above` not on the stack (it always is on reftrace's own paths): fall back to skipping hidden files.
-			return captured !== null && captured.length === 0 ? take(captureFrames) : captured;
+			Error.stackTraceLimit = limit = maxFrames + slack + extra;
+			// `take`'s body, written out: an inlined call is one more frame for V8 to reconstruct at each capture.
+			Error.captureStackTrace(holder, above);
+			const first = holder.stack === scratch ? scratch : null;
+			return first === null || cutShort || first.length === 0 ? retake(above, first) : first;
 		} catch (error) {
-			// No room left on the stack: this capture failed, not stack capture as such (no false warning).
-			if (error instanceof RangeError) return [];
-			failure = `capturing threw ${String(error)}`;
-			return null;
+			return failed(error);
 		} finally {
 			restore(savedPrepare, savedLimit);
 		}
@@ -260,6 +287,7 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 
 	const setWrappers = (test: ((file: string) => boolean) | null): void => {
 		isWrapper = test;
+		extra = test === null ? 0 : WRAPPER_SLACK;
 		wrapperFrames = new WeakMap();
 	};
 
