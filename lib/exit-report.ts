@@ -48,6 +48,7 @@ function emit(at: string | null): LiveReport['totals'] {
 function report(code: number | null): void {
 	if (reported) return;
 	reported = true;
+	dumpSink?.abort();
 	const { exitCode, exitReport, reportPath } = settings();
 	const decidesCode = exitCode !== null && code === 0;
 	// Nothing asked of the live references (no text, no file, no status to decide): not read at all, which
@@ -100,6 +101,8 @@ function openDump(): { readonly path: string; readonly number: number; readonly 
 }
 
 let dumping = false;
+// The file of the dump being gathered, if any: a process that ends meanwhile must not leave its temporary.
+let dumpSink: ReportSink | null = null;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
@@ -115,7 +118,8 @@ export async function dump(): Promise<void> {
 	dumping = true;
 	try {
 		const file = openDump();
-		const { report, failure } = await gatherReport(file?.sink ?? null, nextTurn);
+		dumpSink = file?.sink ?? null;
+		const { report, failure } = await gatherReport(dumpSink, nextTurn);
 		printReport((paint) => renderFoldedDump(report.view, report.folded, paint));
 		if (file === null) return;
 		if (failure === null) printReport(() => `reftrace: dump ${file.number} written to ${escapeControls(file.path)}`);
@@ -124,6 +128,7 @@ export async function dump(): Promise<void> {
 		printReport(() => `reftrace: could not dump the live references: ${escapeControls(describeThrown(error))}`);
 	} finally {
 		dumping = false;
+		dumpSink = null;
 	}
 }
 

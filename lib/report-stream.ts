@@ -129,11 +129,11 @@ function* members(value: object, indent: string): Generator<string> {
 }
 
 /**
- * One pass over `groups`: the JSON report's text in pieces when `json` (STEP references a piece, the tables
+ * One pass over `groups`: the JSON report's text in pieces while `text.json` (STEP references a piece, the tables
  * after them in pieces of about 64 KB), and null at each pause, once `budget` ms have passed since the last,
  * where the caller may let the event loop run. @returns what the text reports need.
  */
-function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>, accepts: (entry: Entry) => boolean, json: boolean, budget: number): Generator<string | null, LiveReport, undefined> {
+function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]]>, accepts: (entry: Entry) => boolean, text: { json: boolean }, budget: number): Generator<string | null, LiveReport, undefined> {
 	const start = clock();
 	const out: string[] = [];
 	const kept: SnapshotObject[] = [];
@@ -145,7 +145,7 @@ function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]
 		ref(record, ref, first) {
 			if (first) revokedRefs = [];
 			if (record.gate?.revoked) revokedRefs.push(ref);
-			if (!json) return;
+			if (!text.json) return;
 			if (first) {
 				const head = headOf(record);
 				out.push(`${objects++ === 0 ? '' : ','}\n${I2}{\n${I3}"object": ${JSON.stringify(head.object)},\n${I3}"name": ${JSON.stringify(head.name)},\n${I3}"mode": ${JSON.stringify(head.mode)},\n${I3}"count": ${head.count},\n${I3}"refs": [`);
@@ -154,7 +154,7 @@ function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]
 			out.push(`${refs++ === 0 ? '' : ','}\n${I4}${whole(ref, I4)}`);
 		},
 		object(record, head, tail) {
-			if (json) out.push(`\n${I3}]`, ...members(tail, I3), `\n${I2}}`);
+			if (text.json) out.push(`\n${I3}]`, ...members(tail, I3), `\n${I2}}`);
 			if (tail.holds === null && tail.revoked === null && tail.balance === undefined) return;
 			const stillHeld = new Set(tail.revoked?.stillHeld);
 			kept.push({ ...head, refs: revokedRefs.filter((r) => stillHeld.has(r.ref)), ...tail });
@@ -162,7 +162,7 @@ function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]
 		},
 	};
 	const { pid, threadId } = host();
-	if (json) out.push(`{\n${I1}"schema": ${JSON.stringify(SNAPSHOT_SCHEMA)},\n${I1}"pid": ${pid},\n${I1}"threadId": ${threadId},\n${I1}"time": ${epochMilliseconds(start)},\n${I1}"objects": [`);
+	if (text.json) out.push(`{\n${I1}"schema": ${JSON.stringify(SNAPSHOT_SCHEMA)},\n${I1}"pid": ${pid},\n${I1}"threadId": ${threadId},\n${I1}"time": ${epochMilliseconds(start)},\n${I1}"objects": [`);
 	const steps = walkRefs(groups, sink, STEP, start);
 	let walked: Walked;
 	let sliceStart = start;
@@ -180,7 +180,7 @@ function* reportPieces(groups: Iterable<readonly [ObjectRecord, readonly Entry[]
 	}
 	const sites = jsonSites(walked);
 	const report = viewOf(walked, sites, kept, keptRecords, accepts);
-	if (!json) return report;
+	if (!text.json) return report;
 	const tables = { sites, stacks: walked.stacks, totals: report.totals, ...processTables(), longLived: walked.longLived };
 	yield* chunked(
 		(function* end() {
@@ -199,16 +199,23 @@ function* records(accepts: (entry: Entry) => boolean): Generator<readonly [Objec
 /**
  * Reads the live references `accepts` takes once, synchronously: hands the JSON report to `write` in
  * pieces as they are read, when given, and returns what the text report needs. A `write` that throws
- * stops the file, not the report: the walk is finished and the error thrown after it, with the report as
- * its `report`.
+ * stops the file, not the report: the walk is finished (without making more JSON) and the error returned
+ * as `failure`. What the walk itself throws is thrown.
  */
 export function liveReport(accepts: (entry: Entry) => boolean, write: ((chunks: Iterable<string>) => void) | null): { readonly report: LiveReport; readonly failure: unknown } {
-	const steps = reportPieces(records(accepts), accepts, write !== null, Infinity);
+	const text = { json: write !== null };
+	const steps = reportPieces(records(accepts), accepts, text, Infinity);
 	let report: LiveReport | undefined;
+	let walkFailed = false;
 	const next = (): string | null | undefined => {
-		const step = steps.next();
-		if (step.done === true) report = step.value;
-		return step.done === true ? undefined : step.value;
+		try {
+			const step = steps.next();
+			if (step.done === true) report = step.value;
+			return step.done === true ? undefined : step.value;
+		} catch (error) {
+			walkFailed = true;
+			throw error;
+		}
 	};
 	let failure: unknown = null;
 	if (write !== null) {
@@ -219,7 +226,9 @@ export function liveReport(accepts: (entry: Entry) => boolean, write: ((chunks: 
 				})(),
 			);
 		} catch (error) {
+			if (walkFailed) throw error;
 			failure = error;
+			text.json = false;
 		}
 	}
 	while (report === undefined) next();
@@ -234,31 +243,41 @@ export function liveReport(accepts: (entry: Entry) => boolean, write: ((chunks: 
  */
 export async function gatherReport(file: ReportSink | null, pause: () => Promise<void>, budget = 20): Promise<{ readonly report: LiveReport; readonly failure: unknown }> {
 	const all = (): boolean => true;
-	const steps = reportPieces(records(all), all, file !== null, budget);
+	const text = { json: file !== null };
+	const steps = reportPieces(records(all), all, text, budget);
 	let failure: unknown = null;
 	let writing = file;
-	for (;;) {
-		const step = steps.next();
-		if (step.done === true) {
-			if (writing !== null) {
+	const stopWriting = (error: unknown): void => {
+		writing?.abort();
+		writing = null;
+		text.json = false;
+		failure = error;
+	};
+	try {
+		for (;;) {
+			const step = steps.next();
+			if (step.done === true) {
+				if (writing !== null) {
+					try {
+						writing.commit();
+					} catch (error) {
+						stopWriting(error);
+					}
+				}
+				return { report: step.value, failure };
+			}
+			if (step.value === null) await pause();
+			else if (writing !== null) {
 				try {
-					writing.commit();
+					writing.write(step.value);
 				} catch (error) {
-					writing.abort();
-					failure = error;
+					stopWriting(error);
 				}
 			}
-			return { report: step.value, failure };
 		}
-		if (step.value === null) await pause();
-		else if (writing !== null) {
-			try {
-				writing.write(step.value);
-			} catch (error) {
-				writing.abort();
-				writing = null;
-				failure = error;
-			}
-		}
+	} catch (error) {
+		// The walk failed: no half-written file is left behind.
+		writing?.abort();
+		throw error;
 	}
 }

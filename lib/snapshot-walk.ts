@@ -12,9 +12,9 @@ import { increment } from './tally.js';
 /*
  * One walk over live references, for every snapshot and report: each reference is handed to a sink as it is
  * read (a snapshot keeps it; a streamed report writes it and forgets it), while the walk keeps only the
- * tables: per site its objects, stacks and owners, the distinct stacks, and the totals. Nothing in them
- * grows with the number of references, only with the number of distinct sites, objects per site, stacks
- * and owners.
+ * tables: per site its objects, stacks and owners, the distinct stacks, and the totals. They grow with the
+ * number of distinct sites, objects per site, stacks and owners, not with the number of references, but for
+ * the long-lived references, which are kept (listed apart, and few by design).
  */
 
 /** What an object of a snapshot has besides its references, in the order its JSON lists them. */
@@ -84,7 +84,8 @@ function revocationOf(record: ObjectRecord): SnapshotRevocation | null {
 	const { site, time } = makeEvent('revoke', revoked.ref, revoked.owner, revoked.stack, revoked.time);
 	const lost = isLost(record);
 	const held = stillHeld(revoked)
-		.filter((entry) => !lost || entry.end === null)
+		// A lost object's: those it lists, not given back (neither long-lived nor collected ones).
+		.filter((entry) => !lost || (entry.end === null && !isLongLived(entry)))
 		.map((entry) => entry.id);
 	return { reason: revoked.reason, ref: revoked.ref, owner: revoked.owner, site, time, liveAtRevoke: revoked.live.length, stillHeld: held, ...(lost ? { lost: true as const } : {}) };
 }

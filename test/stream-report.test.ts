@@ -1,7 +1,9 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { configure, markLongLived, type Ref, renderSnapshot, snapshot, track } from '../lib/index.js';
-import type { Entry } from '../lib/record.js';
-import { liveReport } from '../lib/report-stream.js';
+import { markLost } from '../lib/lost.js';
+import { ObjectRecord, type Entry } from '../lib/record.js';
+import { belowAdapter } from '../lib/ref.js';
+import { gatherReport, liveReport } from '../lib/report-stream.js';
 import { renderDump, renderExitReport, renderFoldedDump, renderFoldedExitReport } from '../lib/report/leak-report.js';
 import { plain } from '../lib/report/paint.js';
 import { collectSnapshot } from '../lib/snapshot.js';
@@ -33,6 +35,11 @@ function population(bulk: number): Ref<object>[] {
 	const lease = device.acquire('renderer');
 	held.push(device, lease, device.acquire('uploader'));
 	device.revoke('device lost');
+	// Revoked by its creator's loss, as instrument's revokedWhen does it: listed under the loss, in no site or
+	// total, also the reference a nested count holds and a long-lived one.
+	const buffer = track({}, { name: 'LostBuffer' });
+	held.push(buffer, buffer.acquire('user'), track({}, { name: 'Binding', holds: buffer.acquire('bound') }), markLongLived(buffer.acquire('kept')));
+	markLost(belowAdapter.revoke(buffer, 'device lost (destroyed)', null)!);
 	held.push(markLongLived(track({}, { name: 'Config', owner: 'app' })));
 	configure({ mode: 'full' });
 	const pools = [track({}, { name: 'Pool' }), track({}, { name: 'Cache' })];
@@ -66,7 +73,8 @@ test('the streamed JSON report holds what the whole snapshot holds, and the text
 	expect(text).toMatch(/Nested#\d+ holds ref #\d+ of Pool#\d+ \(count 17\)/);
 	expect(text).toContain('(3 more held by nested counts, shown under them)');
 	expect(text).toContain('still held');
-	expect(text).toContain('expected to live until exit (not leaks): 1 reference');
+	expect(text).toMatch(/LostBuffer#\d+ revoked by its creator's loss for 'device lost \(destroyed\)'; 3 references not given back/);
+	expect(text).toContain('expected to live until exit (not leaks): 2 references');
 	expect(text).toMatch(/stream-report\.test\.ts:\d+:\d+/);
 	// A part of the references, as the exit report takes all but the suppressed ones.
 	bothWays((entry) => entry.id % 3 !== 0);
@@ -104,6 +112,49 @@ test('a file that fails while the report is written loses the file, not the text
 test('a site of 150,000 references beside folded ones is rendered from a snapshot too (the oldest age was a spread of every age: a stack overflow)', () => {
 	const held = population(150_000);
 	const text = renderSnapshot(snapshot());
-	expect(text).toMatch(/^reftrace: leak report: 150048 live refs to 15 objects from 7 sites \(3 more held by nested counts, shown under them\)/);
+	expect(text).toMatch(/^reftrace: leak report: 150049 live refs to 16 objects from 7 sites \(3 more held by nested counts, shown under them\)/);
+	for (const ref of held.reverse()) ref.release();
+});
+
+test('a walk that throws while the JSON report is written is thrown, not spun on; a dump it stops leaves no file', async () => {
+	const held = population(10);
+	const broken = (): boolean => {
+		throw new RangeError('walk failed');
+	};
+	const written: string[] = [];
+	expect(() =>
+		liveReport(broken, (pieces) => {
+			for (const piece of pieces) written.push(piece);
+		}),
+	).toThrow('walk failed');
+	// A dump whose walk fails aborts its file.
+	const calls: string[] = [];
+	const sink = { write: () => void calls.push('write'), commit: () => void calls.push('commit'), abort: () => void calls.push('abort') };
+	const spy = vi.spyOn(ObjectRecord.prototype, 'live').mockImplementation(() => {
+		throw new RangeError('walk failed');
+	});
+	await expect(gatherReport(sink, () => Promise.resolve())).rejects.toThrow('walk failed');
+	spy.mockRestore();
+	expect(calls.at(-1)).toBe('abort');
+	expect(calls).not.toContain('commit');
+	for (const ref of held.reverse()) ref.release();
+});
+
+test('after the file fails, the rest of the walk makes no more JSON', () => {
+	const held = population(5_000);
+	const stringify = vi.spyOn(JSON, 'stringify');
+	let pieces = 0;
+	const { report, failure } = liveReport(
+		() => true,
+		(chunks) => {
+			for (const _piece of chunks) if (++pieces === 2) throw new Error('disk full');
+		},
+	);
+	expect(String(failure)).toBe('Error: disk full');
+	expect(report.totals.refs).toBeGreaterThan(5_000);
+	const afterFailure = stringify.mock.calls.length;
+	stringify.mockRestore();
+	// Two pieces of 256 references each were made: the other ~4,700 references were never turned into JSON.
+	expect(afterFailure).toBeLessThan(2_000);
 	for (const ref of held.reverse()) ref.release();
 });

@@ -62,9 +62,13 @@ function atomic(path: string): ReportSink {
 		abort: () => {
 			try {
 				close();
+			} catch {
+				// Closed badly: the temporary goes all the same.
+			}
+			try {
 				unlinkSync(temporary);
 			} catch {
-				// Never created, or already gone.
+				// Already gone.
 			}
 		},
 	};

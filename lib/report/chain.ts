@@ -57,6 +57,12 @@ function siteWithout(site: SnapshotSite, refs: readonly SnapshotRef[], allStacks
 	return siteOf(site, { refs: refs.length, collected, oldest, objects: tally((r) => r.object), stacks: tally((r) => r.stack), owners: tally((r) => r.owner) }, allStacks);
 }
 
+/** Whether an object's references count in sites and totals: not those of an object revoked by its creator's loss (listed under the revoke only). */
+export const counted = (object: SnapshotObject): boolean => object.revoked?.lost !== true;
+
+/** The references of `snapshot` that count in its sites and totals. */
+const countedRefs = (snapshot: Snapshot): SnapshotRef[] => snapshot.objects.filter(counted).flatMap((o) => o.refs);
+
 /**
  * `snapshot` less the references `drop` accepts, in its sites and totals; in `objects` too when `dropObjects`
  * (otherwise `objects` is kept whole). A site that loses references is summed again, its signature included.
@@ -65,9 +71,7 @@ export function withoutRefs(snapshot: Snapshot, drop: (ref: SnapshotRef) => bool
 	const bySite = new Map<string | null, SnapshotRef[]>();
 	let dropped = 0;
 	let droppedCollected = 0;
-	// A lost object's references (revoked by its creator's loss) are in no site and not in the totals: left as they are.
-	const counted = (o: SnapshotObject): boolean => o.revoked?.lost !== true;
-	for (const ref of snapshot.objects.filter(counted).flatMap((o) => o.refs)) {
+	for (const ref of countedRefs(snapshot)) {
 		if (drop(ref)) {
 			dropped++;
 			if (ref.collected) droppedCollected++;
@@ -90,7 +94,7 @@ export function withoutRefs(snapshot: Snapshot, drop: (ref: SnapshotRef) => bool
  */
 export function foldNested(snapshot: Snapshot): { readonly view: Snapshot; readonly folded: number } {
 	const labels = new Set(snapshot.objects.map((o) => o.object));
-	const folded = snapshot.objects.flatMap((o) => o.refs).filter((r) => isFolded(r, labels)).length;
+	const folded = countedRefs(snapshot).filter((r) => isFolded(r, labels)).length;
 	if (folded === 0) return { view: snapshot, folded: 0 };
 	return { view: withoutRefs(snapshot, (r) => isFolded(r, labels), false), folded };
 }
@@ -104,14 +108,12 @@ export function withFoldedSignatures(snapshot: Snapshot): Snapshot {
 	const labels = new Set(snapshot.objects.map((o) => o.object));
 	const foldedAt = new Set<string | null>();
 	const shown = new Map<string | null, SnapshotRef[]>();
-	for (const object of snapshot.objects) {
-		for (const ref of object.refs) {
-			if (isFolded(ref, labels)) foldedAt.add(ref.site);
-			else {
-				const list = shown.get(ref.site);
-				if (list === undefined) shown.set(ref.site, [ref]);
-				else list.push(ref);
-			}
+	for (const ref of countedRefs(snapshot)) {
+		if (isFolded(ref, labels)) foldedAt.add(ref.site);
+		else {
+			const list = shown.get(ref.site);
+			if (list === undefined) shown.set(ref.site, [ref]);
+			else list.push(ref);
 		}
 	}
 	if (![...foldedAt].some((site) => shown.has(site))) return snapshot;

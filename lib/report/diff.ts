@@ -1,5 +1,5 @@
 import type { SignatureCount, Snapshot, SnapshotObject, SnapshotRef, SnapshotSite, ViolationKind } from '../data.js';
-import { withFoldedSignatures } from './chain.js';
+import { counted, withFoldedSignatures } from './chain.js';
 import { signatureOf } from './signature.js';
 
 /*
@@ -65,7 +65,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): Snapshot {
 	const known = new Set(before.objects.flatMap((o) => o.refs.map((ref) => `${ref.object}\n${ref.ref}`)));
 	// A lost object's references (revoked by its creator's loss) are no leaks: not new live references either.
 	const objects: SnapshotObject[] = after.objects
-		.filter((o) => o.revoked?.lost !== true)
+		.filter(counted)
 		.map((o) => ({ ...o, refs: o.refs.filter((ref) => !known.has(`${ref.object}\n${ref.ref}`)) }))
 		.filter((o) => o.refs.length > 0);
 	const refs = objects.flatMap((o) => o.refs);

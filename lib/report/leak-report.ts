@@ -1,6 +1,6 @@
 import type { Snapshot, SnapshotSite } from '../data.js';
 import { LOST } from '../wording.js';
-import { describeChain, describeFolded, foldNested, revokedLines } from './chain.js';
+import { counted, describeChain, describeFolded, foldNested, revokedLines } from './chain.js';
 import { escapeControls as safe } from './escape.js';
 import { clip, formatAge, plural, stackLine } from './format.js';
 import { plain, type Paint } from './paint.js';
@@ -116,7 +116,7 @@ function describeLongLived(snapshot: Snapshot): string[] {
 
 /** The references of objects revoked by their creator's loss: listed, not counted in the totals. */
 function lostRefs(snapshot: Snapshot): number {
-	return snapshot.objects.reduce((sum, o) => sum + (o.revoked?.lost ? o.refs.length : 0), 0);
+	return snapshot.objects.reduce((sum, o) => sum + (counted(o) ? 0 : o.refs.length), 0);
 }
 
 /**
