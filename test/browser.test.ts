@@ -2,11 +2,11 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { createServer, type Server } from 'node:http';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
-import { extname, join, relative } from 'node:path';
+import { extname, join } from 'node:path';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type ConsoleMessage, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { packageRoot, siteOf } from './helpers.js';
+import { originalLine, packageRoot, siteOf } from './helpers.js';
 import { TAIL_CALLS_WARNING } from '../lib/platform/browser-tail-calls.js';
 import { missingWebKit, startWebKit } from './webkit-driver.js';
 
@@ -118,11 +118,7 @@ function reports(logged: readonly Logged[]): Report[] {
 
 /** `file:line` in the original sources of a generated position in the bundle, as siteOf names them. */
 function original(position: string, sourceMap: SourceMap = map): string {
-	const match = /:(\d+):(\d+)\)?$/.exec(position);
-	if (match === null) throw new Error(`no position in ${position}`);
-	const entry = sourceMap.findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as { originalSource?: string; originalLine?: number };
-	const source = entry.originalSource?.startsWith('file:') ? new URL(entry.originalSource).pathname : join(scratch, entry.originalSource ?? '?');
-	return `${relative(process.cwd(), source)}:${(entry.originalLine ?? -1) + 1}`;
+	return originalLine(position, sourceMap, scratch);
 }
 
 /** The original `file:line` of each frame of a site error's stack. */

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
+import type { SourceMap } from 'node:module';
 import { configure, type ConfigureOptions, type MisuseError } from '../lib/index.js';
 
 /**
@@ -95,3 +96,16 @@ export function secondCopy(): string {
 	symlinkSync(join(packageRoot, 'node_modules'), join(dir, 'node_modules'));
 	return dir;
 }
+
+/**
+ * `file:line` in the original sources of a generated position (`…:line:column`, as a stack frame ends) in a
+ * bundle, through its source map, as `siteOf` names lines; sources the map names relatively are under `dir`.
+ */
+export function originalLine(position: string, map: SourceMap, dir: string): string {
+	const match = /:(\d+):(\d+)\)?$/.exec(position);
+	if (match === null) throw new Error(`no position in ${position}`);
+	const entry = map.findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as { originalSource?: string; originalLine?: number };
+	const source = entry.originalSource?.startsWith('file:') ? new URL(entry.originalSource).pathname : join(dir, entry.originalSource ?? '?');
+	return `${relative(process.cwd(), source)}:${(entry.originalLine ?? -1) + 1}`;
+}
+

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { packageRoot, siteOf } from './helpers.js';
+import { originalLine, packageRoot, siteOf } from './helpers.js';
 
 // Device loss as a revoke in real WebGPU. Debian's chromium with --enable-unsafe-webgpu gives a real adapter
 // headless here (SwiftShader's Vulkan, on the CPU); firefox-esr does with dom.webgpu.enabled and
@@ -50,12 +50,7 @@ afterAll(() => {
 
 /** `file:line` in the page's source of a generated `url:line:column`, as siteOf names lines. */
 function original(position: string): string {
-	const map = new SourceMap(JSON.parse(readFileSync(join(scratch, 'page.js.map'), 'utf8')));
-	const match = /:(\d+):(\d+)$/.exec(position);
-	if (match === null) throw new Error(`no position in ${position}`);
-	const entry = map.findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as { originalSource?: string; originalLine?: number };
-	const source = entry.originalSource?.startsWith('file:') ? new URL(entry.originalSource).pathname : join(scratch, entry.originalSource ?? '?');
-	return `${relative(process.cwd(), source)}:${(entry.originalLine ?? -1) + 1}`;
+	return originalLine(position, new SourceMap(JSON.parse(readFileSync(join(scratch, 'page.js.map'), 'utf8'))), scratch);
 }
 
 /** Runs the page in `browser` and returns what it found. */
