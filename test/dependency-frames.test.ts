@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,4 +48,16 @@ test('runs of dependency frames do not use up stackDepth: from the first stack o
 	const stacks = JSON.parse(child.stdout) as string[][];
 	const expected = ['a0', '… 2 frames in dependencies', 'a1', '… 21 frames in dependencies', 'a2', 'a3'];
 	expect(stacks.map((stack) => stack.map((line) => line.split(' (')[0]))).toEqual([expected, expected]);
+});
+
+test('callers V8 lists after a run of the runtime\'s own frames (an await resumed from the event loop) are kept, not cut by that run', () => {
+	// In a fresh process: nothing learned yet. Deno resumes awaits below three of its own frames under load.
+	const fixture = fileURLToPath(new URL('./fixtures/hidden-run.mjs', import.meta.url));
+	const { stderr } = spawnSync(process.execPath, [fixture], { env: childEnv(), encoding: 'utf8' });
+	const first = stderr.slice(stderr.indexOf('  first released'), stderr.indexOf('  acquired'));
+	const line = (marker: string) => readFileSync(fixture, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+	expect(first.split('\n').filter((l) => l.startsWith('      at '))).toEqual([
+		`      at work (test/fixtures/hidden-run.mjs:${line('// @first')}:6)`,
+		`      at async caller (test/fixtures/hidden-run.mjs:${line('// @caller')}:2)`,
+	]);
 });

@@ -145,19 +145,22 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 	let slack = 0;
 	let limit = 10;
 	// Of the last capture: whether it stopped at the limit short of `depth` application frames; the longest
-	// run of dependency or hidden frames with an application frame below it; the first frame of the run
-	// it ended in, if it ended in one.
+	// run of dependency or hidden frames with an application frame below it; the start of the run it ended
+	// in, if it ended in one: its first frame, or for a run that starts with a hidden frame (the runtime's
+	// own, which has no Frame: an event loop's frames below which V8 lists the awaiting callers), the
+	// position of that frame, taken only when the capture was cut short there.
 	let cutShort = false;
 	let longestRun = 0;
-	let openRun: Frame | null = null;
-	// First frames of runs found to be a stack's bottom; bounded.
-	const bottoms = new Set<Frame>();
+	let openRun: Frame | string | null = null;
+	// Starts of runs found to be a stack's bottom; bounded.
+	const bottoms = new Set<Frame | string>();
 	const collect = (_error: Error, sites: NodeJS.CallSite[]): Frame[] => {
 		scratch.length = 0;
 		let kept = 0;
 		let run = 0;
 		longestRun = 0;
 		openRun = null;
+		let hiddenStart: NodeJS.CallSite | null = null;
 		// While wrapper files are set, hidden and wrapper frames at the top are skipped without counting.
 		let top = isWrapper;
 		for (const site of sites) {
@@ -168,7 +171,7 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 				top = null;
 			}
 			if (frame === null || frame.dependency) {
-				run++;
+				if (run++ === 0 && frame === null) hiddenStart = site;
 				if (frame !== null) {
 					openRun ??= frame;
 					scratch.push(frame);
@@ -179,10 +182,12 @@ export function v8Stacks(ownDirectories: readonly string[], internalPrefixes: re
 			if (run > longestRun) longestRun = run;
 			run = 0;
 			openRun = null;
+			hiddenStart = null;
 			kept++;
 			scratch.push(frame);
 		}
 		cutShort = kept < depth && sites.length === limit;
+		if (cutShort && run > 0 && hiddenStart !== null) openRun = `${hiddenStart.getFileName() ?? ''}:${hiddenStart.getLineNumber() ?? 0}:${hiddenStart.getColumnNumber() ?? 0}`;
 		return scratch;
 	};
 
