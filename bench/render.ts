@@ -2,6 +2,8 @@ import { ratioOfRounds, type Row } from './harness.js';
 import { serviceTables, serviceTargets, SERVICE_MEANINGS } from './render-service.js';
 import { met, type Target } from './target.js';
 import { CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE, NONE_ELSEWHERE } from './scenarios/check-leaks.js';
+import { LONG_RUN } from './scenarios/long-run.js';
+import { OBJECT_MEMORY_SCENARIO } from './scenarios/object-memory.js';
 import { MEANINGS } from './variants.js';
 
 /** What the run was measured on. */
@@ -46,9 +48,13 @@ export function targets(rows: readonly Row[], memoryScenario: string, reportScen
 		{ what: 'exit report for 10,000 refs from 100 sites, first (cold) build', value: Number.isNaN(coldMs) ? null : coldMs, limit: 1000, unit: ' ms' },
 		{ what: 'exit report, later (warm) builds', value: milliseconds(find(rows, reportScenario, 'full')?.nsPerOp), limit: 1000, unit: ' ms' },
 	);
-	for (const mode of ['list', 'full']) {
-		const after = rows.find((r) => r.variant === `${mode}, after use` && r.bytesPerRef !== undefined);
-		if (after !== undefined) result.push({ what: `${mode}: bytes per tracked object after use`, value: after.bytesPerRef!, limit: 1024, unit: ' B' });
+	for (const long of ['', LONG_RUN]) {
+		const liveRef = find(rows, `${memoryScenario}${long}`, 'list');
+		if (long !== '' && liveRef !== undefined) result.push({ what: `list: bytes per live reference${long}`, value: liveRef.bytesPerRef ?? null, limit: 250, unit: ' B' });
+		for (const mode of ['list', 'full']) {
+			const after = find(rows, `${OBJECT_MEMORY_SCENARIO}${long}`, `${mode}, after use`);
+			if (after !== undefined) result.push({ what: `${mode}: bytes per tracked object after use${long}`, value: after.bytesPerRef!, limit: 1024, unit: ' B' });
+		}
 	}
 	if (find(rows, CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE) !== undefined) {
 		result.push({ what: `${CHECK_LEAKS_SCENARIO}: ${MANY_ELSEWHERE} / ${NONE_ELSEWHERE}`, value: ratioOf(rows, CHECK_LEAKS_SCENARIO, MANY_ELSEWHERE, NONE_ELSEWHERE), limit: 1.5, unit: '×' });

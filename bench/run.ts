@@ -5,6 +5,7 @@ import { measure, type Row, type RunOptions } from './harness.js';
 import { type Machine, renderMarkdown, renderTables, targets } from './render.js';
 import { measureCheckLeaks } from './scenarios/check-leaks.js';
 import { measureLargeReport, renderLargeReport } from './scenarios/large-report.js';
+import { measureLongRun } from './scenarios/long-run.js';
 import { coldMilliseconds, exitReport } from './scenarios/exit-report.js';
 import { measureMemory, MEMORY_SCENARIO } from './scenarios/memory.js';
 import { instrumentedPair } from './scenarios/instrumented-pair.js';
@@ -50,10 +51,17 @@ if (scenarioAt >= 0) {
 	process.exit(0);
 }
 
-/** Measures TIMED[index] in a fresh process. */
-function measureApart(index: number): Row[] {
-	const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--scenario', String(index), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-	if (child.status !== 0) throw new Error(`measuring ${TIMED[index]!.name} failed (status ${child.status ?? child.signal})`);
+// `--long-run`: the rows of a process past 2^31 reference ids and ticks, as JSON on stdout (see long-run.ts).
+if (process.argv.includes('--long-run')) {
+	process.stdout.write(JSON.stringify(await measureLongRun(options, quick ? 2 : 3)));
+	process.exit(0);
+}
+
+/** Measures TIMED[index] (or, with `--long-run`, the long-run rows) in a fresh process. */
+function measureApart(index: number | '--long-run'): Row[] {
+	const which = index === '--long-run' ? [index] : ['--scenario', String(index)];
+	const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...which, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+	if (child.status !== 0) throw new Error(`measuring ${index === '--long-run' ? 'the long run' : TIMED[index]!.name} failed (status ${child.status ?? child.signal})`);
 	return JSON.parse(child.stdout) as Row[];
 }
 
@@ -73,6 +81,8 @@ async function runMicro(): Promise<Row[]> {
 		process.stderr.write(`measuring ${scenario.name}\n`);
 		rows.push(...measureApart(index));
 	}
+	process.stderr.write('measuring a process past 2^31 reference ids and ticks\n');
+	rows.push(...measureApart('--long-run'));
 	process.stderr.write('measuring checkLeaks\n');
 	rows.push(...(await measureCheckLeaks(quick ? 3 : 5, quick ? 100 : 300)));
 	return rows;

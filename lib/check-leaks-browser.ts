@@ -1,8 +1,6 @@
 import { EntryLog } from './entry-log.js';
 import { withMessage } from './errors.js';
 import { scopeLeak } from './explain.js';
-import type { Entry } from './record.js';
-import { lastRefId } from './ref.js';
 import { closeScope, openScope, runInScope, within } from './scope.js';
 
 /** What the report says of an asynchronous check in a browser, which has no async context to follow. */
@@ -21,18 +19,16 @@ export const BY_TIME =
  */
 export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Awaited<R>> {
 	if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${typeof fn}`);
-	const firstRef = lastRefId();
 	const scope = openScope();
-	const byTime = (entry: Entry): boolean => entry.rootId > firstRef;
 	// What the end checks: the references taken since (then sorted out by scope or by time), not every live one.
-	const taken = new EntryLog(byTime);
+	const taken = new EntryLog('lineage');
 	taken.start();
 	try {
 		const pending = runInScope(scope, fn);
 		const asynchronous = typeof (pending as { then?: unknown } | null)?.then === 'function';
 		const result = await pending;
 		const error = asynchronous
-			? scopeLeak(taken.listed(), byTime, BY_TIME, checkLeaks)
+			? scopeLeak(taken.listed(), () => true, BY_TIME, checkLeaks)
 			: scopeLeak(taken.listed(), (entry) => within(entry.scope, scope), 'checkLeaks()', checkLeaks);
 		if (error !== null) throw withMessage(error);
 		return result;

@@ -1,16 +1,39 @@
 /*
- * Times are kept as whole ticks of 10 µs: small integers that V8 stores inline, where a fractional
- * millisecond would cost a 16-byte box per entry. They stay exact integers past 2^31 ticks (about six
- * hours of uptime); only then do they take the box.
+ * Times are kept as whole ticks of 10 µs, and reference ids as whole numbers: small integers that V8
+ * stores inline in an object's field (the largest is 2^31 - 1 on 64-bit V8), where anything larger costs a
+ * 16-byte box, and once one field of a class holds a box every object of that class boxes that field.
+ * A process runs past 2^31 ticks in six hours and, at 100,000 references a second, past 2^31 ids as soon,
+ * so what the record stores is counted from the start of an *era* rather than from the start of the process:
+ * a new era begins when either count reaches ERA_SPAN within the current one. Whatever stores such a value
+ * stores its era with it (an entry, an ending, a quarantine), and turns it back into the process-wide value
+ * only when it is read for a report. bench/notes.md ("Reference ids and times past 2^31") has the figures.
  */
 const TICKS_PER_MS = 100;
+// Half the small-integer range: what an era's counts may reach before the next begins. The other half is
+// slack, for the few values stamped after the count passed it and before the next stamp starts an era.
+let eraSpan = 2 ** 30;
 // `performance` is a global in every runtime reftrace supports; in Node it is an accessor on the global
 // object, and reading it on every event cost a list-mode acquire+release pair about 350 instructions.
 const timer = globalThis.performance;
 
+// The eras begun so far: the process-wide id and tick each counts from.
+const idBases: number[] = [0];
+const tickBases: number[] = [0];
+/** The era `eventClock` and `takeId` count from now. */
+export let era = 0;
+let idBase = 0;
+let tickBase = 0;
+// Added to the timer's ticks: zero, but for `skipAhead`. The era's start as the timer counts it is `timerBase`.
+let offset = 0;
+let timerBase = 0;
+// Ids given in the current era; the next era is due once it reaches the span, and then begins at the next
+// reading of the timer (the time held for the task is let go of, so that the next stamp reads it).
+let eraIds = 0;
+let eraDue = false;
+
 /** Now, in ticks since the process started. */
 export function clock(): number {
-	return Math.round(timer.now() * TICKS_PER_MS);
+	return Math.round(timer.now() * TICKS_PER_MS) + offset;
 }
 
 /** Ticks to milliseconds. */
@@ -32,12 +55,22 @@ export function epochMilliseconds(ticks: number): number {
  */
 let heldTime = -1;
 
-/** Now as the record stamps its events, in ticks: the time held for the current task, else the timer. */
+/**
+ * Now as the record stamps its events, in ticks counted from the start of the current era (`currentEra`):
+ * the time held for the current task, else the timer. The only place an era begins, so that an entry
+ * stamped here and given its id (`takeId`) right after has both counted from one era.
+ */
 export function eventClock(): number {
-	return heldTime >= 0 ? heldTime : clock();
+	if (heldTime >= 0) return heldTime;
+	// `| 0`: the difference of two numbers one of which is not a small integer (the era's start, after six
+	// hours) is a boxed number in V8 even when it is whole, and stored so it would box the field.
+	const ticks = Math.round(timer.now() * TICKS_PER_MS) - timerBase;
+	if (ticks < eraSpan && !eraDue) return ticks | 0;
+	beginEra();
+	return (Math.round(timer.now() * TICKS_PER_MS) - timerBase) | 0;
 }
 
-/** Stamps the current task's later events with `ticks`; the caller must call `releaseTime` at the task's end. */
+/** Stamps the current task's later events with `ticks` (of the current era); the caller must call `releaseTime` at the task's end. */
 export function holdTime(ticks: number): void {
 	heldTime = ticks;
 }
@@ -45,4 +78,63 @@ export function holdTime(ticks: number): void {
 /** Events read the timer again. */
 export function releaseTime(): void {
 	heldTime = -1;
+}
+
+/** A new reference id, counted from the start of the current era; call `eventClock` first. */
+export function takeId(): number {
+	const id = ++eraIds;
+	if (id >= eraSpan) {
+		eraDue = true;
+		heldTime = -1;
+	}
+	return id;
+}
+
+/** A new process-wide reference id, for a reference nothing records (ids are unique across both kinds). */
+export function takeProcessId(): number {
+	return idBase + takeId();
+}
+
+/** The process-wide id of `id`, counted from the start of era `from`. */
+export function processId(from: number, id: number): number {
+	return idBases[from]! + id;
+}
+
+/** The ticks since the process started of `ticks`, counted from the start of era `from`. */
+export function processTicks(from: number, ticks: number): number {
+	return tickBases[from]! + ticks;
+}
+
+/** How far era `to` counts from era `from`: what to subtract from a value of `from` to count it from `to`. */
+export function eraShift(from: number, to: number): { readonly ids: number; readonly ticks: number } {
+	return { ids: idBases[to]! - idBases[from]!, ticks: tickBases[to]! - tickBases[from]! };
+}
+
+/** `value` as a small integer when it is one (V8 may hold a whole number as a box), else as it is. */
+export function small(value: number): number {
+	return value >= -SMALL && value < SMALL ? value | 0 : value;
+}
+const SMALL = 2 ** 31;
+
+function beginEra(): void {
+	eraDue = false;
+	heldTime = -1;
+	idBase += eraIds;
+	eraIds = 0;
+	tickBase = clock();
+	timerBase = tickBase - offset;
+	era++;
+	idBases.push(idBase);
+	tickBases.push(tickBase);
+}
+
+/**
+ * Tests and benchmarks only: makes eras `span` long, and moves the process-wide counts on by `ids`
+ * references and `ticks` (as if the process had run that long) in a new era begun now. @internal
+ */
+export function skipAhead(span: number, ids = 0, ticks = 0): void {
+	eraSpan = span;
+	eraIds += ids;
+	offset += ticks;
+	beginEra();
 }

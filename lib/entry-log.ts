@@ -9,19 +9,24 @@ import { observe, type Entry } from './record.js';
  */
 export class EntryLog {
 	readonly #entries = new Set<Entry>();
-	readonly #accepts: (entry: Entry) => boolean;
+	readonly #accepts: ((entry: Entry) => boolean) | 'lineage';
 	#stop: (() => void) | null = null;
 
-	/** @param accepts which new entries to keep. */
-	constructor(accepts: (entry: Entry) => boolean) {
+	/**
+	 * @param accepts which new entries to keep: those a test accepts, or, with `lineage`, every reference
+	 * taken from now on and what is moved out of a kept one (a reference moved out of one taken before is
+	 * not new, whenever the move happens).
+	 */
+	constructor(accepts: ((entry: Entry) => boolean) | 'lineage') {
 		this.#accepts = accepts;
 	}
 
 	/** Starts keeping the entries accepted from now on (idempotent). */
 	start(): void {
 		this.#stop ??= observe({
-			begin: (entry) => {
-				if (this.#accepts(entry)) this.#entries.add(entry);
+			begin: (entry, _token, from) => {
+				const accepts = this.#accepts;
+				if (accepts === 'lineage' ? from === null || this.#entries.has(from) : accepts(entry)) this.#entries.add(entry);
 			},
 			end: (entry) => {
 				if (entry.end?.how !== 'leaked') this.#entries.delete(entry);

@@ -127,7 +127,7 @@ function watch(entry: Entry, token: object): void {
 		flushQueued = true;
 		queueMicrotask(flush);
 		// Until the flush, at the end of this task, the task's events share this one's time (see clock.ts).
-		holdTime(entry.time);
+		holdTime(entry.eraTime);
 	}
 }
 

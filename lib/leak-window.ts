@@ -1,9 +1,9 @@
 import { withMessage, type LeakError } from './errors.js';
 import { EntryLog } from './entry-log.js';
 import { scopeLeak } from './explain.js';
-import type { Entry } from './record.js';
-import { lastRefId } from './ref.js';
 import { notNonEmptyString } from './settings.js';
+
+const everyEntry = (): boolean => true;
 
 /** An open leak window: see `beginLeakWindow`. */
 export interface LeakWindow {
@@ -35,10 +35,8 @@ export interface LeakWindow {
  */
 export function beginLeakWindow(name = 'leak window'): LeakWindow {
 	if (typeof name !== 'string' || name === '') throw notNonEmptyString('name', name);
-	const firstRef = lastRefId();
-	const inWindow = (entry: Entry): boolean => entry.rootId > firstRef;
 	// What the end checks: the references taken since, not every live one.
-	const taken = new EntryLog(inWindow);
+	const taken = new EntryLog('lineage');
 	taken.start();
 	let ended = false;
 	return {
@@ -46,7 +44,7 @@ export function beginLeakWindow(name = 'leak window'): LeakWindow {
 			if (ended) throw new Error(`reftrace: ${name} was already ended`);
 			ended = true;
 			try {
-				return scopeLeak(taken.listed(), inWindow, name, end);
+				return scopeLeak(taken.listed(), everyEntry, name, end);
 			} finally {
 				taken.stop();
 			}

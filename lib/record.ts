@@ -1,4 +1,4 @@
-import { eventClock } from './clock.js';
+import { era as currentEra, eraShift, eventClock, processId, processTicks, small, takeId } from './clock.js';
 import type { Violation } from './errors.js';
 import { contextOwner, ownersInContext } from './owner-context.js';
 import { currentScope, type Scope } from './scope.js';
@@ -15,10 +15,25 @@ export type Ending = 'released' | 'moved' | 'leaked';
 export interface EndRecord {
 	readonly how: Ending;
 	readonly stack: Stack | null;
-	/** In ticks (see `clock`). */
+	/** In ticks since the process started (see `clock`). */
 	readonly time: number;
 	/** For a moved reference, the entry that took it over. */
 	readonly successor: Entry | null;
+}
+
+/** An ending as the record makes it: its time counted from its era (see clock.ts). */
+class Ended implements EndRecord {
+	constructor(
+		readonly how: Ending,
+		readonly stack: Stack | null,
+		readonly eraTime: number,
+		readonly era: number,
+		readonly successor: Entry | null,
+	) {}
+
+	get time(): number {
+		return processTicks(this.era, this.eraTime);
+	}
 }
 
 /**
@@ -28,8 +43,11 @@ export interface EndRecord {
  * run inside the application's calls: they must be quick and must not throw.
  */
 export interface RecordObserver {
-	/** A reference began; `entry.origin` says how. `token` is its Ref: watch it weakly, never keep it. */
-	readonly begin?: (entry: Entry, token: object) => void;
+	/**
+	 * A reference began; `entry.origin` says how. `token` is its Ref: watch it weakly, never keep it. `from`
+	 * is the entry a move takes over (still live, ended right after), else null.
+	 */
+	readonly begin?: (entry: Entry, token: object, from: Entry | null) => void;
 	/** A reference ended; `entry.end` says how (released, moved, or leaked: every collected one, printed or not). */
 	readonly end?: (entry: Entry) => void;
 	/** An object's count reached zero: the end of its life. */
@@ -45,7 +63,7 @@ const observers: RecordObserver[] = [];
  * What the hot paths call, one slot per event: null while no observer wants that event (one check per
  * event), else the only observer's function or a fan-out over all of them. Rebuilt when observers change.
  */
-let onBegin: ((entry: Entry, token: object) => void) | null = null;
+let onBegin: ((entry: Entry, token: object, from: Entry | null) => void) | null = null;
 let onEnd: ((entry: Entry) => void) | null = null;
 let onZero: ((record: ObjectRecord) => void) | null = null;
 let onCount: ((record: ObjectRecord) => void) | null = null;
@@ -83,9 +101,7 @@ export function noteViolation(error: Violation): void {
 	if (onViolation !== null) onViolation(error);
 }
 
-// Rarely set, so kept beside entries rather than in every one: the id a moved reference was first
-// taken under, and the checked scope a reference was taken in.
-const roots = new WeakMap<Entry, number>();
+// Rarely set, so kept beside entries rather than in every one: the checked scope a reference was taken in.
 const scopes = new WeakMap<Entry, Scope>();
 // The nested count holding an entry's reference (`track(v, { holds })`).
 const holders = new WeakMap<Entry, ObjectRecord>();
@@ -101,23 +117,34 @@ export class Entry {
 	end: EndRecord | null = null;
 
 	constructor(
-		readonly id: number,
+		/** The id, counted from the entry's era (see clock.ts); `id` is the process-wide one. */
+		readonly eraId: number,
 		readonly record: ObjectRecord,
 		/** Null in `full` mode when the caller named no owner: derived from the stack when shown. */
 		readonly owner: string | null,
-		readonly origin: Origin,
+		/** The era and the origin in one small integer: the era shifted left by ORIGIN_BITS, or the origin's index in ORIGINS. */
+		readonly code: number,
 		readonly stack: Stack | null,
-		/** In ticks (see `clock`). */
-		readonly time: number,
+		/** When it began, in ticks counted from the entry's era; `time` is since the process started. */
+		readonly eraTime: number,
 	) {}
+
+	/** The reference's id, as reports show it (`ref #12`): unique in the process. */
+	get id(): number {
+		return processId(this.code >> ORIGIN_BITS, this.eraId);
+	}
+
+	/** When it began, in ticks since the process started (see `clock`). */
+	get time(): number {
+		return processTicks(this.code >> ORIGIN_BITS, this.eraTime);
+	}
+
+	get origin(): Origin {
+		return ORIGINS[this.code & ((1 << ORIGIN_BITS) - 1)]!;
+	}
 
 	get ending(): Ending | null {
 		return this.end === null ? null : this.end.how;
-	}
-
-	/** Id of the first entry in this reference's chain of moves: when the reference was really taken. */
-	get rootId(): number {
-		return roots.get(this) ?? this.id;
 	}
 
 	/** The checked scope the reference was taken in (kept across moves). */
@@ -135,6 +162,10 @@ export class Entry {
 		else holders.set(this, holder);
 	}
 }
+
+const ORIGINS: readonly Origin[] = ['track', 'acquire', 'move', 'try-acquire'];
+const ORIGIN_BITS = 2;
+const ORIGIN_INDEX: Readonly<Record<Origin, number>> = { track: 0, acquire: 1, move: 2, 'try-acquire': 3 };
 
 /** A revoke (`ref.revoke(reason)`): who, where, why, and the references live at that moment. */
 export interface Revocation {
@@ -206,7 +237,8 @@ export class ObjectRecord {
 	 * slots each (see `keep`), allocated at the first ending. Null until then, and in off mode.
 	 */
 	private quarantine: unknown[] | null = null;
-	private quarantineNext = 0;
+	/** The next slot of the quarantine, and the era its ids and times count from (see `keep`). */
+	private quarantineAt = 0;
 	/** Whether references are recorded (list/full modes): read on every acquire. */
 	readonly recorded: boolean;
 	/** Revocation and exclusive sections: null for nearly every object; set and cleared by `gate.ts`, with `watched`. */
@@ -239,14 +271,17 @@ export class ObjectRecord {
 	 * takes over (null otherwise); `above` is the public function the application called, whose frame and
 	 * everything above it are left out of the stack.
 	 */
-	begin(id: number, origin: Origin, owner: string | undefined, moved: Entry | null, above: Function, token: object): Entry {
+	begin(origin: Origin, owner: string | undefined, moved: Entry | null, above: Function, token: object): Entry {
 		const { settings } = this;
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did, and a
 		// move carries on the reference it takes over, so it keeps that reference's decision.
 		const sampled = settings.mode === 'full' && (moved !== null ? moved.stack !== null : settings.sample >= 1 || Math.random() < settings.sample);
-		const entry = new Entry(id, this, owner ?? (ownersInContext ? contextOwner() : null), origin, sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null, eventClock());
+		const stack = sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null;
+		// The time first: it is where an era begins, and the id is then counted from the same era.
+		const time = eventClock();
+		const code = (currentEra << ORIGIN_BITS) | (origin === 'acquire' ? 1 : origin === 'move' ? 2 : origin === 'track' ? 0 : 3);
+		const entry = new Entry(takeId(), this, owner ?? (ownersInContext ? contextOwner() : null), code, stack, time);
 		if (moved !== null) {
-			roots.set(entry, moved.rootId);
 			const scope = moved.scope;
 			if (scope !== null) scopes.set(entry, scope);
 		} else {
@@ -255,7 +290,7 @@ export class ObjectRecord {
 		}
 		// Observers before the list: a stack overflow can come at any call, and cut short here nothing of the
 		// object's has changed yet. The list itself changes with no call in between.
-		if (onBegin !== null) onBegin(entry, token);
+		if (onBegin !== null) onBegin(entry, token, moved);
 		const head = this.head;
 		if (head !== null) head.prev = entry;
 		entry.next = head;
@@ -281,7 +316,8 @@ export class ObjectRecord {
 	 */
 	end(entry: Entry, how: Ending, stack: Stack | null | undefined, above: Function, successor: Entry | null): void {
 		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? internFrames(host().captureFrames(this.settings.releaseStackDepth, above)) : null;
-		const ending = { how, stack: endStack, time: eventClock(), successor };
+		const time = eventClock();
+		const ending = new Ended(how, endStack, time, currentEra, successor);
 		// Every call before the first change (a stack overflow can come at any call): then the entry is
 		// either still live and listed, or ended and off the list, never between.
 		if (how !== 'leaked') this.unlink(entry);
@@ -313,18 +349,29 @@ export class ObjectRecord {
 	 * An ended entry is kept as four plain slots, not as itself: the Entry and its EndRecord (about 150
 	 * bytes) can go with their token, and an object used a thousand times holds 16 × 4 slots, not 16
 	 * entries that each reached the old generation (3 KB per object after use; bench/notes.md). Slots: the
-	 * id (negative when moved), the owner (or the taking stack an owner is derived from), the ending's stack
-	 * and its time.
+	 * id, the owner (or the taking stack an owner is derived from), the ending's stack, and the ending's
+	 * time doubled, plus one when the reference was moved. The id and the time count from the ring's era,
+	 * that of its newest ending, kept with the next slot's index in `quarantineAt` (era × size + index, a
+	 * field the record has anyway: a slot more would be 8 bytes an object). A ring that lasted into a new
+	 * era is counted again from it at its next ending; the values of endings eras older may then no longer
+	 * be small integers, and take a box each, in that one ring.
 	 */
-	private keep(entry: Entry, ending: EndRecord): void {
+	private keep(entry: Entry, ending: Ended): void {
 		const size = this.settings.quarantine;
-		const ring = (this.quarantine ??= new Array<unknown>(size * QUARANTINE_FIELDS).fill(null));
-		const at = this.quarantineNext * QUARANTINE_FIELDS;
-		ring[at] = ending.how === 'moved' ? -entry.id : entry.id;
+		const { era } = ending;
+		const state = this.quarantineAt;
+		let next = state % size;
+		let ring = this.quarantine;
+		if (ring === null) ring = this.quarantine = new Array<unknown>(size * QUARANTINE_FIELDS).fill(null);
+		else if (state - next !== era * size) recount(ring, (state - next) / size, era);
+		const at = next * QUARANTINE_FIELDS;
+		const entryEra = entry.code >> ORIGIN_BITS;
+		ring[at] = entryEra === era ? entry.eraId : small(entry.eraId - eraShift(entryEra, era).ids);
 		ring[at + 1] = entry.owner ?? entry.stack;
 		ring[at + 2] = ending.stack;
-		ring[at + 3] = ending.time;
-		this.quarantineNext = (this.quarantineNext + 1) % size;
+		ring[at + 3] = ending.eraTime * 2 + (ending.how === 'moved' ? 1 : 0);
+		if (++next === size) next = 0;
+		this.quarantineAt = era * size + next;
 	}
 
 	/** The quarantined references, oldest first, rebuilt from their slots (only reports read them). */
@@ -332,19 +379,33 @@ export class ObjectRecord {
 		const ring = this.quarantine;
 		if (ring === null) return [];
 		const size = ring.length / QUARANTINE_FIELDS;
+		const next = this.quarantineAt % size;
+		const era = (this.quarantineAt - next) / size;
 		const entries: EndedEntry[] = [];
 		for (let i = 0; i < size; i++) {
-			const at = ((this.quarantineNext + i) % size) * QUARANTINE_FIELDS;
-			const signedId = ring[at] as number | null;
-			if (signedId === null) continue;
+			const at = ((next + i) % size) * QUARANTINE_FIELDS;
+			const id = ring[at] as number | null;
+			if (id === null) continue;
 			const ownerOrStack = ring[at + 1] as string | Stack | null;
+			const timeAndHow = ring[at + 3] as number;
+			const time = Math.floor(timeAndHow / 2);
 			entries.push({
-				id: Math.abs(signedId),
+				id: processId(era, id),
 				owner: typeof ownerOrStack === 'string' ? ownerOrStack : null,
 				stack: typeof ownerOrStack === 'string' ? null : ownerOrStack,
-				end: { how: signedId < 0 ? 'moved' : 'released', stack: ring[at + 2] as Stack | null, time: ring[at + 3] as number, successor: null },
+				end: { how: timeAndHow - time * 2 === 1 ? 'moved' : 'released', stack: ring[at + 2] as Stack | null, time: processTicks(era, time), successor: null },
 			});
 		}
 		return entries;
+	}
+}
+
+/** Counts a quarantine's ids and times from era `to` instead of era `from`. */
+function recount(ring: unknown[], from: number, to: number): void {
+	const shift = eraShift(from, to);
+	for (let at = 0; at < ring.length; at += QUARANTINE_FIELDS) {
+		if (ring[at] === null) continue;
+		ring[at] = small((ring[at] as number) - shift.ids);
+		ring[at + 3] = small((ring[at + 3] as number) - shift.ticks * 2);
 	}
 }

@@ -1,3 +1,4 @@
+import { takeProcessId } from './clock.js';
 import type { EventOp, MisuseKind, RefState } from './data.js';
 import { dispatch } from './dispatch.js';
 import { ownerOf } from './events.js';
@@ -27,7 +28,6 @@ export interface TrackOptions<T extends object> {
 const CREATE = Symbol('reftrace.create');
 // Lets `track`, outside the class, give a new token its entry.
 let setEntry: (ref: Ref<object>, entry: Entry) => void;
-let nextRefId = 0;
 
 type OnZero = (value: object) => void;
 /** A public method that releases: the op it reports as, and the function whose frame cuts stacks. */
@@ -137,9 +137,17 @@ function takeOnZero(value: object, record: ObjectRecord): OnZero | undefined {
 	return onZero;
 }
 
-/** Id of the newest reference; references taken later have larger ids. */
-export function lastRefId(): number {
-	return nextRefId;
+/*
+ * Ids of the references nothing records (off mode, and the void refs a reported misuse goes on with), given
+ * when first asked for: a recorded reference's id is its entry's, and a token without one carries no id
+ * slot, as it would not carry one for a count (memory is per live reference).
+ */
+const unrecordedIds = new WeakMap<object, number>();
+
+function unrecordedId(ref: object): number {
+	let id = unrecordedIds.get(ref);
+	if (id === undefined) unrecordedIds.set(ref, (id = takeProcessId()));
+	return id;
 }
 
 function checkOwner(owner: unknown): void {
@@ -158,17 +166,15 @@ export class Ref<T extends object> {
 	// The entry in list/full mode; in off mode the owner given, if any. One slot: memory is per live ref.
 	// A recorded reference's entry is set right after the token exists (its observers watch the token).
 	#link: Entry | string | undefined;
-	readonly #id: number;
 	// 'void': a ref born from a misuse under the report policy. Its misuse was reported, so its later
 	// calls stay quiet; it reads as 'released'.
 	#state: RefState | 'void' = 'live';
 
 	/** @internal Refs are made by `track`, `acquire` and `move`. */
-	constructor(create: typeof CREATE, record: ObjectRecord, value: T, id: number, owner: string | undefined) {
+	constructor(create: typeof CREATE, record: ObjectRecord, value: T, owner: string | undefined) {
 		if (create !== CREATE) throw new TypeError('Ref cannot be constructed directly; use track(value)');
 		this.#record = record;
 		this.#value = value;
-		this.#id = id;
 		this.#link = owner;
 	}
 
@@ -202,9 +208,10 @@ export class Ref<T extends object> {
 		return this.#record.count;
 	}
 
-	/** This reference's id, as shown in reports (`ref #12`). */
+	/** This reference's id, as shown in reports (`ref #12`): unique in the process. */
 	get id(): number {
-		return this.#id;
+		const link = this.#link;
+		return typeof link === 'object' ? link.id : unrecordedId(this);
 	}
 
 	/** The tracked object's label, as shown in reports (`Conn#3`). */
@@ -228,14 +235,14 @@ export class Ref<T extends object> {
 		// The token and its entry first, the count last, with no call after it: a stack overflow on the way
 		// leaves the count as it was. Begun here, not in the constructor: each frame between the capture and
 		// the application's call costs V8 a frame walk.
-		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		const ref = new Ref(CREATE, record, this.#value, owner);
 		// `watched` is false only in off mode with no gate: one check there, as `recorded` was.
 		if (record.watched) {
 			if (record.gate !== null) {
 				const refused = Ref.#refused(this, 'acquire', ABOVE.acquire, owner);
 				if (refused !== null) return refused;
 			}
-			if (record.recorded) ref.#link = record.begin(ref.#id, 'acquire', owner, null, ABOVE.acquire, ref);
+			if (record.recorded) ref.#link = record.begin('acquire', owner, null, ABOVE.acquire, ref);
 		}
 		record.count++;
 		return ref;
@@ -271,7 +278,7 @@ export class Ref<T extends object> {
 		const entry = this.#link;
 		// The new token and its entry before this one becomes moved: a stack overflow on the way must leave
 		// this ref live and the count held, as if the move had not been called.
-		const ref = new Ref(CREATE, record, this.#value, ++nextRefId, owner);
+		const ref = new Ref(CREATE, record, this.#value, owner);
 		// Off mode with no gate: one check, where `typeof entry` was; a live ref has an entry in list/full.
 		if (!record.watched) {
 			this.#state = 'moved';
@@ -292,7 +299,7 @@ export class Ref<T extends object> {
 	/** The rest of a recorded move, its stacks cut at `above` (`move` itself, or an adapter's function). */
 	static #movedTo<T extends object>(from: Ref<T>, ref: Ref<T>, entry: Entry, owner: string | undefined, above: Function): Ref<T> {
 		const record = from.#record;
-		const next = record.begin(ref.#id, 'move', owner, entry, above, ref);
+		const next = record.begin('move', owner, entry, above, ref);
 		try {
 			record.end(entry, 'moved', next.stack, above, next);
 		} finally {
@@ -314,7 +321,7 @@ export class Ref<T extends object> {
 	 */
 	weak(): WeakHandle<T> {
 		if (this.#state !== 'live') Ref.#dead(this, 'weak', Ref.#useKind(this), ABOVE.weak);
-		return new WeakHandle(CREATE, this.#record, this.#value, this.#id, this.owner);
+		return new WeakHandle(CREATE, this.#record, this.#value, this.id, this.owner);
 	}
 
 	/**
@@ -331,7 +338,7 @@ export class Ref<T extends object> {
 		if (this.#state !== 'live') Ref.#dead(this, 'exclusive', Ref.#useKind(this), ABOVE.exclusive);
 		else if (record.gate?.revoked) Ref.#refused(this, 'exclusive', ABOVE.exclusive);
 		else if (record.count !== 1) dispatch(record.settings.onViolation, notUnique(Ref.#culprit(this, 'exclusive'), ABOVE.exclusive));
-		else return runExclusive(record, newSection(record, this.#id, this.owner, ABOVE.exclusive), () => fn(value));
+		else return runExclusive(record, newSection(record, this.id, this.owner, ABOVE.exclusive), () => fn(value));
 		return fn(value);
 	}
 
@@ -348,12 +355,12 @@ export class Ref<T extends object> {
 		const record = this.#record;
 		if (this.#state !== 'live') Ref.#dead(this, 'revoke', Ref.#useKind(this), ABOVE.revoke);
 		else if (record.gate?.revoked) Ref.#refused(this, 'revoke', ABOVE.revoke);
-		else revokeRecord(record, this.#id, this.owner, reason ?? null, ABOVE.revoke);
+		else revokeRecord(record, this.id, this.owner, reason ?? null, ABOVE.revoke);
 	}
 
 	/** How `console.log` and `util.inspect` show a ref: `Ref<Conn#3> #12 live, owner session` (never a use of `.value`). */
 	[Symbol.for('nodejs.util.inspect.custom')](): string {
-		return `Ref<${this.label}> #${this.#id} ${this.state}, owner ${this.owner}`;
+		return `Ref<${this.label}> #${this.id} ${this.state}, owner ${this.owner}`;
 	}
 
 	/** Releases a live reference; does nothing on a moved one; on a released one it is a double release. */
@@ -369,7 +376,7 @@ export class Ref<T extends object> {
 
 	static #culprit(ref: Ref<object>, op: EventOp): Culprit {
 		const link = ref.#link;
-		return { op, ref: ref.#id, owner: ref.owner, entry: typeof link === 'object' ? link : null, record: ref.#record };
+		return { op, ref: ref.id, owner: ref.owner, entry: typeof link === 'object' ? link : null, record: ref.#record };
 	}
 
 	static {
@@ -378,13 +385,13 @@ export class Ref<T extends object> {
 		};
 		// A new reference of `record` taken outside `acquire` (its hot path keeps its own copy of these lines).
 		const acquireAs = <T extends object>(record: ObjectRecord, value: T, owner: string | undefined, origin: 'acquire' | 'try-acquire', above: Function): Ref<T> => {
-			const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
-			if (record.recorded) ref.#link = record.begin(ref.#id, origin, owner, null, above, ref);
+			const ref = new Ref(CREATE, record, value, owner);
+			if (record.recorded) ref.#link = record.begin(origin, owner, null, above, ref);
 			record.count++;
 			return ref;
 		};
 		acquireThrough = (record, value, owner, above) => acquireAs(record, value, owner, 'try-acquire', above);
-		heldOf = (ref) => ({ ref: ref.#id, record: ref.#record, entry: typeof ref.#link === 'object' ? ref.#link : null });
+		heldOf = (ref) => ({ ref: ref.id, record: ref.#record, entry: typeof ref.#link === 'object' ? ref.#link : null });
 		const step = (ref: Ref<object>, by: Releaser): boolean => {
 			if (ref.#state !== 'live') {
 				Ref.#dead(ref, by.op, ref.#state === 'moved' ? 'release-after-move' : 'double-release', by.above);
@@ -432,7 +439,7 @@ export class Ref<T extends object> {
 		entryOfRef = (ref) => (typeof ref.#link === 'object' ? ref.#link : null);
 		moveBelow = <T extends object>(from: Ref<T>, owner: string | undefined, above: Function): Ref<T> => {
 			if (from.#state !== 'live') return Ref.#deadVoid(from, 'move', from.#state === 'moved' ? 'double-move' : 'move-after-release', above, owner);
-			const ref = new Ref(CREATE, from.#record, from.#value, ++nextRefId, owner);
+			const ref = new Ref(CREATE, from.#record, from.#value, owner);
 			const entry = from.#link;
 			if (typeof entry === 'object') return Ref.#movedTo(from, ref, entry, owner, above);
 			from.#state = 'moved';
@@ -440,7 +447,7 @@ export class Ref<T extends object> {
 		};
 		revokeBelow = (ref, reason, above) => {
 			if (ref.#state !== 'live' || ref.#record.gate?.revoked) return null;
-			revokeRecord(ref.#record, ref.#id, ref.owner, reason, above);
+			revokeRecord(ref.#record, ref.id, ref.owner, reason, above);
 			return ref.#record;
 		};
 		RELEASE = { op: 'release', above: Ref.prototype.release };
@@ -468,7 +475,7 @@ export class Ref<T extends object> {
 	}
 
 	static #void<T extends object>(ref: Ref<T>, owner: string | undefined): Ref<T> {
-		const result = new Ref(CREATE, ref.#record, ref.#value, ++nextRefId, owner);
+		const result = new Ref(CREATE, ref.#record, ref.#value, owner);
 		result.#state = 'void';
 		return result;
 	}
@@ -623,8 +630,8 @@ export function trackBelow<T extends object>(value: T, options: TrackOptions<T>,
 		}
 		addOnZero(value, record, nestedOnZero(onZero as OnZero | undefined, held));
 	} else if (onZero !== undefined) addOnZero(value, record, onZero as OnZero);
-	const ref = new Ref(CREATE, record, value, ++nextRefId, owner);
-	if (record.recorded) setEntry(ref, record.begin(ref.id, 'track', owner, null, above, ref));
+	const ref = new Ref(CREATE, record, value, owner);
+	if (record.recorded) setEntry(ref, record.begin('track', owner, null, above, ref));
 	return ref;
 }
 

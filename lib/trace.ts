@@ -29,10 +29,10 @@ interface Trace {
 	readonly tids: WeakMap<ObjectRecord, number>;
 	nextTid: number;
 	/**
-	 * Id of the first reference begun in this trace (Infinity until one is). Ids only grow, so a reference
-	 * with a smaller id began before the trace: its slice was never opened here, and its end is left out.
+	 * The references whose slice this trace opened: one begun before the trace has its end left out. Weak,
+	 * and only what was written (the cap bounds it).
 	 */
-	firstRef: number;
+	readonly opened: WeakSet<Entry>;
 	written: number;
 	dropped: number;
 	flows: number;
@@ -92,12 +92,12 @@ function flush(t: Trace): void {
 		const entry = batch[i + 1] as Entry;
 		const tid = tidOf(t, entry.record, out, pid);
 		if (code === 'b') {
-			if (entry.id < t.firstRef) t.firstRef = entry.id;
+			t.opened.add(entry);
 			out.push(beginSlice(pid, tid, entry));
 			if (entry.origin !== 'move') out.push(countEvent(pid, entry.record, entry.time, count));
 			continue;
 		}
-		const opened = entry.id >= t.firstRef;
+		const opened = t.opened.has(entry);
 		if (opened) out.push(endSlice(pid, tid, entry));
 		if (entry.end!.how === 'released') out.push(countEvent(pid, entry.record, entry.end!.time, count));
 		if (opened && entry.end!.how === 'moved' && entry.end!.successor !== null) out.push(...moveFlow(pid, tid, entry, ++t.flows));
@@ -125,7 +125,7 @@ function closeLiveSlices(t: Trace): void {
 		const tid = t.tids.get(record);
 		if (tid === undefined) continue;
 		for (const entry of record.live()) {
-			if (entry.end !== null || entry.id < t.firstRef) continue;
+			if (entry.end !== null || !t.opened.has(entry)) continue;
 			events.push({ name: record.label, cat: 'ref', ph: 'e', id: entry.id, pid, tid, ts: now, args: { ref: entry.id, ended: 'live at the end of the trace' } });
 		}
 	}
@@ -168,7 +168,7 @@ function open(template: string, max: number): void {
 		template,
 		tids: new WeakMap(),
 		nextTid: VIOLATIONS_TID + 1,
-		firstRef: Infinity,
+		opened: new WeakSet(),
 		sink,
 		path,
 		max,

@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { expect, test } from 'vitest';
+import { beginLeakWindow, configure, OnZeroFailedError, type Ref, snapshot, track } from '../lib/index.js';
+import { clock, skipAhead } from '../lib/clock.js';
+import { belowAdapter } from '../lib/ref.js';
+import { childEnv, collectViolations, packageRoot } from './helpers.js';
+
+/*
+ * What the record stores is counted from the start of an era (lib/clock.ts), so that a process past 2^31
+ * references or ticks still stores small integers. Here eras are made a few references long, so that every
+ * path crosses many of them: what reports read back must be the process-wide ids and times.
+ */
+
+test('ids stay unique and in the order references were taken, and times in step with the clock, across eras', () => {
+	collectViolations({ mode: 'list' });
+	skipAhead(8);
+	// Taken in one task: after the first, they share the time it read (see clock.ts).
+	const before = clock();
+	const root = track({}, { name: 'Eras' });
+	const refs: Ref<object>[] = [root];
+	for (let i = 0; i < 100; i++) refs.push(i % 3 === 2 ? refs.pop()!.move(`mover ${i}`) : root.acquire(`user ${i}`));
+	const after = clock();
+	const ids = refs.map((ref) => ref.id);
+	for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]!);
+	for (const ref of refs) {
+		const entry = belowAdapter.entry(ref)!;
+		expect(entry.id).toBe(ref.id);
+		expect(entry.time).toBeGreaterThanOrEqual(before);
+		expect(entry.time).toBeLessThanOrEqual(after);
+	}
+	const listed = snapshot().objects.find((object) => object.object === root.label)!;
+	expect(listed.refs.map((ref) => ref.ref).sort((a, b) => a - b)).toEqual(ids);
+	for (const ref of refs.reverse()) ref.release();
+});
+
+test('the quarantine reads back ids, owners, moves and times of endings made eras apart', () => {
+	const seen = collectViolations({ mode: 'list', quarantine: 4 });
+	skipAhead(5);
+	const root = track({}, { name: 'Ring', onZero: () => { throw new Error('close failed'); } });
+	// Begun now and ended several eras later: its id counts from an older era than the ring's.
+	const old = root.acquire('old');
+	const endings: [string, number, string][] = [];
+	for (let i = 0; i < 9; i++) {
+		const ref = root.acquire(`user ${i}`);
+		if (i % 2 === 0) {
+			const moved = ref.move(`mover ${i}`);
+			endings.push(['move', ref.id, `user ${i}`], ['release', moved.id, `mover ${i}`]);
+			moved.release();
+		} else {
+			endings.push(['release', ref.id, `user ${i}`]);
+			ref.release();
+		}
+	}
+	const oldId = old.id;
+	const releasedAt = clock();
+	old.release();
+	endings.push(['release', oldId, 'old']);
+	root.release();
+	const error = seen[0] as OnZeroFailedError;
+	expect(error).toBeInstanceOf(OnZeroFailedError);
+	// The last four endings, the root's own release being the culprit: three of them listed.
+	expect(error.earlier.map((p) => [p.event.op, p.event.ref, p.event.owner])).toEqual(endings.slice(-3));
+	const last = error.earlier.at(-1)!.event;
+	expect(Math.abs(last.time - (performance.timeOrigin + releasedAt / 100))).toBeLessThan(1000);
+});
+
+test('a leak window follows lineage across eras: a reference moved out of one taken before it is not new', () => {
+	configure({ mode: 'list', onViolation: 'report' });
+	skipAhead(3);
+	const root = track({}, { name: 'Window' });
+	const before = root.acquire('before');
+	const window = beginLeakWindow('eras');
+	const carried = before.move('carried');
+	const taken = root.acquire('taken');
+	const passed = taken.move('passed').move('passed on');
+	const leak = window.end();
+	expect(leak?.leaks.objects.flatMap((object) => object.refs.map((ref) => [ref.ref, ref.owner]))).toEqual([[passed.id, 'passed on']]);
+	for (const ref of [carried, passed, root]) ref.release();
+});
+
+test('past 2^31 references and ticks, entries, tokens and the quarantine still store small integers, and keep their classes\' shapes', () => {
+	// A child with V8's natives syntax, to ask V8 itself how each value is stored.
+	const script = `
+		import { configure, track } from 'reftrace';
+		import { clock, skipAhead } from './dist/clock.js';
+		import { belowAdapter } from './dist/ref.js';
+		configure({ mode: 'list' });
+		const first = track({}, { name: 'Young' });
+		const youngRef = first.acquire('young');
+		const young = belowAdapter.entry(youngRef);
+		skipAhead(2 ** 30, 2 ** 31 + 12345, 2 ** 31 + 6789);
+		const root = track({}, { name: 'Old' });
+		const refs = [];
+		for (let i = 0; i < 20; i++) refs.push(root.acquire('user ' + i));
+		for (const ref of refs.slice(0, 10)) ref.release();
+		// A new era, 10 ms on: the ring is counted again from it at its next ending, and those references
+		// began in the era before.
+		skipAhead(2 ** 30, 0, 1000);
+		const movedTo = [];
+		for (const ref of refs.slice(10, 15)) {
+			const moved = ref.move('mover');
+			movedTo.push(moved.id);
+			moved.release();
+		}
+		const entry = belowAdapter.entry(refs[19]);
+		const ring = entry.record.quarantine;
+		const small = (value) => %IsSmi(value);
+		console.log(JSON.stringify({
+			firstId: refs[0].id,
+			ids: refs.map((ref) => ref.id),
+			movedTo,
+			age: clock() - entry.time,
+			entrySmi: [entry.eraId, entry.eraTime, entry.code].every(small),
+			sameEntryShape: %HaveSameMap(young, entry),
+			sameTokenShape: %HaveSameMap(first, refs[19]),
+			ringSmi: ring.filter((slot) => typeof slot === 'number').every(small),
+			ringNumbers: ring.filter((slot) => typeof slot === 'number').length,
+			ended: entry.record.ended().map((e) => [e.id, e.end.how]),
+		}));
+		for (const ref of [...refs.slice(15), root, youngRef, first]) ref.release();
+	`;
+	const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { cwd: packageRoot, env: childEnv(), encoding: 'utf8' });
+	expect(run.stderr).toBe('reftrace: no live references\n');
+	const out = JSON.parse(run.stdout) as { firstId: number; ids: number[]; movedTo: number[]; age: number; entrySmi: boolean; sameEntryShape: boolean; sameTokenShape: boolean; ringSmi: boolean; ringNumbers: number; ended: [number, string][] };
+	// Process-wide ids past 2^31: the 2^31 + 12345 skipped, the two taken before, then the root.
+	expect(out.firstId).toBe(2 ** 31 + 12345 + 4);
+	expect(out.ids).toEqual(Array.from({ length: 20 }, (_, i) => out.firstId + i));
+	expect(out.age).toBeGreaterThanOrEqual(0);
+	expect(out.age).toBeLessThan(100 * 1000);
+	expect(out.entrySmi).toBe(true);
+	expect(out.sameEntryShape).toBe(true);
+	expect(out.sameTokenShape).toBe(true);
+	// The ids and times of the sixteen endings kept: all small integers.
+	expect(out.ringNumbers).toBe(16 * 2);
+	expect(out.ringSmi).toBe(true);
+	// Read back: the last six releases of the first ten, then five moves each followed by its successor's release.
+	const moves = out.movedTo.flatMap((to, i) => [[out.ids[10 + i], 'moved'], [to, 'released']]);
+	expect(out.ended).toEqual([...out.ids.slice(4, 10).map((id) => [id, 'released']), ...moves]);
+});
