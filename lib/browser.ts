@@ -11,7 +11,7 @@ import { printReport } from './dispatch.js';
 import { browserHost } from './platform/browser.js';
 import { dropsTailCallFrames, TAIL_CALLS_WARNING } from './platform/browser-tail-calls.js';
 import { renderDump, renderExitReport } from './report/leak-report.js';
-import { configure } from './settings.js';
+import { configure, onConfigure, settings, type Settings } from './settings.js';
 import { snapshot } from './snapshot.js';
 import { start } from './start.js';
 
@@ -89,7 +89,23 @@ export const consoleCommands = Object.freeze({
 	configure,
 });
 
-start(browserHost);
+/*
+ * A page has no files, so the tracer (`trace.ts`) is left out of its bundle: a trace asked for is said to
+ * be impossible, as the tracer says of a path it cannot write.
+ */
+function traceRefused(config: Settings): void {
+	if (config.trace === null) return;
+	try {
+		browserHost.openFile(config.trace);
+	} catch (error) {
+		browserHost.warn(`reftrace could not write the trace ${config.trace}: ${String(error)}`, 'REFTRACE_TRACE');
+	}
+}
+
+start(browserHost, () => {
+	onConfigure(traceRefused);
+	traceRefused(settings());
+});
 // Said once at load, as under Bun: JavaScriptCore's tail calls move sites to callers.
 if (dropsTailCallFrames()) browserHost.warn(TAIL_CALLS_WARNING, 'REFTRACE_TAIL_CALLS');
 // Another copy's commands (a second bundle on the page) are left as they are.

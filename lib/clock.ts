@@ -16,7 +16,8 @@ let eraSpan = 2 ** 30;
 // object, and reading it on every event cost a list-mode acquire+release pair about 350 instructions.
 const timer = globalThis.performance;
 
-// The eras begun so far: the process-wide id and tick each counts from.
+// The eras begun so far: the process-wide id and tick each counts from (two numbers an era, and an era
+// lasts three hours, or 2^30 references if sooner: a few a day).
 const idBases: number[] = [0];
 const tickBases: number[] = [0];
 /** The era `eventClock` and `takeId` count from now. */
@@ -61,7 +62,11 @@ let heldTime = -1;
  * stamped here and given its id (`takeId`) right after has both counted from one era.
  */
 export function eventClock(): number {
-	if (heldTime >= 0) return heldTime;
+	// The held time, or a call: the hot path stays small enough to be inlined where events are stamped.
+	return heldTime >= 0 ? heldTime : readClock();
+}
+
+function readClock(): number {
 	// `| 0`: the difference of two numbers one of which is not a small integer (the era's start, after six
 	// hours) is a boxed number in V8 even when it is whole, and stored so it would box the field.
 	const ticks = Math.round(timer.now() * TICKS_PER_MS) - timerBase;

@@ -7,7 +7,8 @@
  */
 import { nodeHost } from './platform/node.js';
 import { start } from './start.js';
+import { traceWhenAsked } from './trace.js';
 
 export { traceEmbind, type EmbindOptions } from './embind-adapter.js';
 
-start(nodeHost);
+start(nodeHost, traceWhenAsked);

@@ -1,7 +1,7 @@
 import { epochMilliseconds } from './clock.js';
 import type { EventOp, RefEvent } from './data.js';
 import { host } from './platform/host.js';
-import type { EndedEntry, Entry } from './record.js';
+import { endTime, type EndedEntry, type Entry } from './record.js';
 import { sourceFrame, sourceLine, type SourceFrame } from './sources.js';
 import type { Stack } from './stack.js';
 import { NO_OWNER } from './wording.js';
@@ -92,5 +92,5 @@ export function endEvent(entry: EndedEntry): RefEvent | null {
 	const { end } = entry;
 	if (end === null) return null;
 	const op = end.how === 'released' ? 'release' : end.how === 'moved' ? 'move' : 'leak';
-	return makeEvent(op, entry.id, ownerOf(entry), end.stack, end.time);
+	return makeEvent(op, entry.id, ownerOf(entry), end.stack, endTime(end));
 }

@@ -6,6 +6,7 @@
  */
 import { nodeHost } from './platform/node.js';
 import { start } from './start.js';
+import { traceWhenAsked } from './trace.js';
 
 export { track, Ref, WeakHandle, type TrackOptions } from './ref.js';
 export { configure, settings, type ConfigureOptions, type Settings, type SuppressionsOption, type ViolationPolicy } from './settings.js';
@@ -66,4 +67,4 @@ export { markLongLived } from './long-lived.js';
 export type { RevokedWhen } from './revoke-adopted.js';
 
 // Last, once every module above has loaded: no module may use the host while it loads.
-start(nodeHost);
+start(nodeHost, traceWhenAsked);

@@ -10,6 +10,7 @@ import { testCheck } from './leak-window.js';
 import { nodeHost, useMainRealmStackHook } from './platform/node.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
+import { traceWhenAsked } from './trace.js';
 
 /** The globals Jest gives a setup file (declared here: reftrace does not depend on Jest's types). */
 interface JestGlobals {
@@ -47,7 +48,7 @@ export function allowLeaks(): void {
 	check.allow();
 }
 
-start(nodeHost);
+start(nodeHost, traceWhenAsked);
 // Test files run transformed (babel-jest, ts-jest) in a vm context; Jest maps their positions back with a
 // stack hook in the main realm, reachable through a function Jest passes in from there.
 useMainRealmStackHook(globalThis.setTimeout);

@@ -2,7 +2,7 @@ import { era as currentEra, eraShift, eventClock, processId, processTicks, small
 import type { Violation } from './errors.js';
 import { contextOwner, ownersInContext } from './owner-context.js';
 import { currentScope, type Scope } from './scope.js';
-import type { Settings } from './settings.js';
+import { QUARANTINE_MAX, type Settings } from './settings.js';
 import { host } from './platform/host.js';
 import { internFrames, type Stack } from './stack.js';
 
@@ -15,25 +15,16 @@ export type Ending = 'released' | 'moved' | 'leaked';
 export interface EndRecord {
 	readonly how: Ending;
 	readonly stack: Stack | null;
-	/** In ticks since the process started (see `clock`). */
-	readonly time: number;
+	/** When, in ticks counted from `era` (see clock.ts); `endTime` gives the ticks since the process started. */
+	readonly eraTime: number;
+	readonly era: number;
 	/** For a moved reference, the entry that took it over. */
 	readonly successor: Entry | null;
 }
 
-/** An ending as the record makes it: its time counted from its era (see clock.ts). */
-class Ended implements EndRecord {
-	constructor(
-		readonly how: Ending,
-		readonly stack: Stack | null,
-		readonly eraTime: number,
-		readonly era: number,
-		readonly successor: Entry | null,
-	) {}
-
-	get time(): number {
-		return processTicks(this.era, this.eraTime);
-	}
+/** When a reference ended, in ticks since the process started (see `clock`). */
+export function endTime(end: EndRecord): number {
+	return processTicks(end.era, end.eraTime);
 }
 
 /**
@@ -163,9 +154,13 @@ export class Entry {
 	}
 }
 
+/** The origins as `begin` takes them: their index in ORIGINS. */
+export const BY_TRACK = 0;
+export const BY_ACQUIRE = 1;
+export const BY_MOVE = 2;
+export const BY_TRY_ACQUIRE = 3;
 const ORIGINS: readonly Origin[] = ['track', 'acquire', 'move', 'try-acquire'];
 const ORIGIN_BITS = 2;
-const ORIGIN_INDEX: Readonly<Record<Origin, number>> = { track: 0, acquire: 1, move: 2, 'try-acquire': 3 };
 
 /** A revoke (`ref.revoke(reason)`): who, where, why, and the references live at that moment. */
 export interface Revocation {
@@ -222,6 +217,9 @@ function objectId(name: string): number {
 /** An ended reference as the quarantine keeps it: what its ending's report line needs, and no links. */
 export type EndedEntry = Pick<Entry, 'id' | 'owner' | 'stack' | 'end'>;
 const QUARANTINE_FIELDS = 4;
+// `quarantineAt`: the era above these bits, the next slot in them (a quarantine has at most QUARANTINE_MAX slots).
+const RING_SLOT_BITS = Math.log2(QUARANTINE_MAX);
+const RING_SLOT_MASK = QUARANTINE_MAX - 1;
 
 /** Objects tracked in `list`/`full` mode whose count is above zero (what snapshots and exit reports read). */
 export const liveRecords = new Set<ObjectRecord>();
@@ -267,11 +265,11 @@ export class ObjectRecord {
 	}
 
 	/**
-	 * Records a new reference held by `token` and puts it on the live list. `moved` is the entry a move
-	 * takes over (null otherwise); `above` is the public function the application called, whose frame and
-	 * everything above it are left out of the stack.
+	 * Records a new reference held by `token` and puts it on the live list. `origin` is one of the BY_
+	 * constants; `moved` is the entry a move takes over (null otherwise); `above` is the public function
+	 * the application called, whose frame and everything above it are left out of the stack.
 	 */
-	begin(origin: Origin, owner: string | undefined, moved: Entry | null, above: Function, token: object): Entry {
+	begin(origin: number, owner: string | undefined, moved: Entry | null, above: Function, token: object): Entry {
 		const { settings } = this;
 		// A reference is sampled as a whole: its ending records a stack only if its beginning did, and a
 		// move carries on the reference it takes over, so it keeps that reference's decision.
@@ -279,7 +277,7 @@ export class ObjectRecord {
 		const stack = sampled ? internFrames(host().captureFrames(settings.stackDepth, above)) : null;
 		// The time first: it is where an era begins, and the id is then counted from the same era.
 		const time = eventClock();
-		const code = (currentEra << ORIGIN_BITS) | (origin === 'acquire' ? 1 : origin === 'move' ? 2 : origin === 'track' ? 0 : 3);
+		const code = (currentEra << ORIGIN_BITS) | origin;
 		const entry = new Entry(takeId(), this, owner ?? (ownersInContext ? contextOwner() : null), code, stack, time);
 		if (moved !== null) {
 			const scope = moved.scope;
@@ -316,8 +314,8 @@ export class ObjectRecord {
 	 */
 	end(entry: Entry, how: Ending, stack: Stack | null | undefined, above: Function, successor: Entry | null): void {
 		const endStack = stack !== undefined ? stack : entry.stack !== null && how !== 'leaked' ? internFrames(host().captureFrames(this.settings.releaseStackDepth, above)) : null;
-		const time = eventClock();
-		const ending = new Ended(how, endStack, time, currentEra, successor);
+		// A plain object, not a class: a constructor to inline made `end` too large to be inlined itself.
+		const ending: EndRecord = { how, stack: endStack, eraTime: eventClock(), era: currentEra, successor };
 		// Every call before the first change (a stack overflow can come at any call): then the entry is
 		// either still live and listed, or ended and off the list, never between.
 		if (how !== 'leaked') this.unlink(entry);
@@ -351,19 +349,40 @@ export class ObjectRecord {
 	 * entries that each reached the old generation (3 KB per object after use; bench/notes.md). Slots: the
 	 * id, the owner (or the taking stack an owner is derived from), the ending's stack, and the ending's
 	 * time doubled, plus one when the reference was moved. The id and the time count from the ring's era,
-	 * that of its newest ending, kept with the next slot's index in `quarantineAt` (era × size + index, a
-	 * field the record has anyway: a slot more would be 8 bytes an object). A ring that lasted into a new
-	 * era is counted again from it at its next ending; the values of endings eras older may then no longer
-	 * be small integers, and take a box each, in that one ring.
+	 * that of its newest ending, kept with the next slot's index in `quarantineAt` (the era shifted left by
+	 * RING_SLOT_BITS, or the index: a field the record has anyway, where a slot more would cost 8 bytes an
+	 * object; the first 2^21 eras fit, 700 years at one per three hours). A ring that lasted into a new era
+	 * is counted again from it at its next ending; the values of endings eras older may then no longer be
+	 * small integers, and take a box each, in that one ring.
 	 */
-	private keep(entry: Entry, ending: Ended): void {
+	private keep(entry: Entry, ending: EndRecord): void {
+		const ring = this.quarantine;
+		const state = this.quarantineAt;
+		const { era } = ending;
+		// Nearly always: the ring exists and counts from the era of this ending and of its entry.
+		if (ring === null || state >> RING_SLOT_BITS !== era || entry.code >> ORIGIN_BITS !== era) {
+			this.keepInEra(entry, ending);
+			return;
+		}
+		let next = state & RING_SLOT_MASK;
+		const at = next * QUARANTINE_FIELDS;
+		ring[at] = entry.eraId;
+		ring[at + 1] = entry.owner ?? entry.stack;
+		ring[at + 2] = ending.stack;
+		ring[at + 3] = ending.eraTime * 2 + (ending.how === 'moved' ? 1 : 0);
+		if (++next === this.settings.quarantine) next = 0;
+		this.quarantineAt = state - (state & RING_SLOT_MASK) + next;
+	}
+
+	/** `keep` when the ring is new, or counts from an older era, or the entry began in an older era. */
+	private keepInEra(entry: Entry, ending: EndRecord): void {
 		const size = this.settings.quarantine;
 		const { era } = ending;
 		const state = this.quarantineAt;
-		let next = state % size;
+		let next = state & RING_SLOT_MASK;
 		let ring = this.quarantine;
 		if (ring === null) ring = this.quarantine = new Array<unknown>(size * QUARANTINE_FIELDS).fill(null);
-		else if (state - next !== era * size) recount(ring, (state - next) / size, era);
+		else if (state >> RING_SLOT_BITS !== era) recount(ring, state >> RING_SLOT_BITS, era);
 		const at = next * QUARANTINE_FIELDS;
 		const entryEra = entry.code >> ORIGIN_BITS;
 		ring[at] = entryEra === era ? entry.eraId : small(entry.eraId - eraShift(entryEra, era).ids);
@@ -371,7 +390,7 @@ export class ObjectRecord {
 		ring[at + 2] = ending.stack;
 		ring[at + 3] = ending.eraTime * 2 + (ending.how === 'moved' ? 1 : 0);
 		if (++next === size) next = 0;
-		this.quarantineAt = era * size + next;
+		this.quarantineAt = (era << RING_SLOT_BITS) | next;
 	}
 
 	/** The quarantined references, oldest first, rebuilt from their slots (only reports read them). */
@@ -379,8 +398,8 @@ export class ObjectRecord {
 		const ring = this.quarantine;
 		if (ring === null) return [];
 		const size = ring.length / QUARANTINE_FIELDS;
-		const next = this.quarantineAt % size;
-		const era = (this.quarantineAt - next) / size;
+		const next = this.quarantineAt & RING_SLOT_MASK;
+		const era = this.quarantineAt >> RING_SLOT_BITS;
 		const entries: EndedEntry[] = [];
 		for (let i = 0; i < size; i++) {
 			const at = ((next + i) % size) * QUARANTINE_FIELDS;
@@ -393,7 +412,7 @@ export class ObjectRecord {
 				id: processId(era, id),
 				owner: typeof ownerOrStack === 'string' ? ownerOrStack : null,
 				stack: typeof ownerOrStack === 'string' ? null : ownerOrStack,
-				end: { how: timeAndHow - time * 2 === 1 ? 'moved' : 'released', stack: ring[at + 2] as Stack | null, time: processTicks(era, time), successor: null },
+				end: { how: timeAndHow - time * 2 === 1 ? 'moved' : 'released', stack: ring[at + 2] as Stack | null, eraTime: time, era, successor: null },
 			});
 		}
 		return entries;

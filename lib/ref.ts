@@ -5,7 +5,7 @@ import { ownerOf } from './events.js';
 import { misuse, onZeroFailed, type Culprit } from './explain.js';
 import { afterRevoke, intrusion, notUnique } from './explain-counts.js';
 import { insideSection, newSection, revokeRecord, runExclusive } from './gate.js';
-import { ObjectRecord, type Entry, type Held, type Section } from './record.js';
+import { BY_ACQUIRE, BY_MOVE, BY_TRACK, BY_TRY_ACQUIRE, ObjectRecord, type Entry, type Held, type Section } from './record.js';
 import { expectObject, notNonEmptyString, settings } from './settings.js';
 import { NO_OWNER } from './wording.js';
 
@@ -242,7 +242,7 @@ export class Ref<T extends object> {
 				const refused = Ref.#refused(this, 'acquire', ABOVE.acquire, owner);
 				if (refused !== null) return refused;
 			}
-			if (record.recorded) ref.#link = record.begin('acquire', owner, null, ABOVE.acquire, ref);
+			if (record.recorded) ref.#link = record.begin(BY_ACQUIRE, owner, null, ABOVE.acquire, ref);
 		}
 		record.count++;
 		return ref;
@@ -299,7 +299,7 @@ export class Ref<T extends object> {
 	/** The rest of a recorded move, its stacks cut at `above` (`move` itself, or an adapter's function). */
 	static #movedTo<T extends object>(from: Ref<T>, ref: Ref<T>, entry: Entry, owner: string | undefined, above: Function): Ref<T> {
 		const record = from.#record;
-		const next = record.begin('move', owner, entry, above, ref);
+		const next = record.begin(BY_MOVE, owner, entry, above, ref);
 		try {
 			record.end(entry, 'moved', next.stack, above, next);
 		} finally {
@@ -386,7 +386,7 @@ export class Ref<T extends object> {
 		// A new reference of `record` taken outside `acquire` (its hot path keeps its own copy of these lines).
 		const acquireAs = <T extends object>(record: ObjectRecord, value: T, owner: string | undefined, origin: 'acquire' | 'try-acquire', above: Function): Ref<T> => {
 			const ref = new Ref(CREATE, record, value, owner);
-			if (record.recorded) ref.#link = record.begin(origin, owner, null, above, ref);
+			if (record.recorded) ref.#link = record.begin(origin === 'acquire' ? BY_ACQUIRE : BY_TRY_ACQUIRE, owner, null, above, ref);
 			record.count++;
 			return ref;
 		};
@@ -631,7 +631,7 @@ export function trackBelow<T extends object>(value: T, options: TrackOptions<T>,
 		addOnZero(value, record, nestedOnZero(onZero as OnZero | undefined, held));
 	} else if (onZero !== undefined) addOnZero(value, record, onZero as OnZero);
 	const ref = new Ref(CREATE, record, value, owner);
-	if (record.recorded) setEntry(ref, record.begin('track', owner, null, above, ref));
+	if (record.recorded) setEntry(ref, record.begin(BY_TRACK, owner, null, above, ref));
 	return ref;
 }
 

@@ -6,9 +6,10 @@
 import { installDumpSignal, installExitHook, installStopHandlers } from './exit-report.js';
 import { nodeHost } from './platform/node.js';
 import { start } from './start.js';
+import { traceWhenAsked } from './trace.js';
 import { closeTraceOnStop } from './trace.js';
 
-start(nodeHost);
+start(nodeHost, traceWhenAsked);
 installExitHook();
 installStopHandlers();
 installDumpSignal();

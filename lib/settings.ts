@@ -74,6 +74,9 @@ const POLICIES = ['report', 'throw'] as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The most ended references an object's quarantine keeps (`quarantine`). */
+export const QUARANTINE_MAX = 1024;
+
 const DEFAULTS: Settings = {
 	mode: 'full',
 	onViolation: 'report',
@@ -160,7 +163,7 @@ const CHECKS: { readonly [K in keyof Settings]: (value: unknown) => Settings[K] 
 		if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new TypeError(`Expected \`sample\` to be a number above 0 and at most 1, got ${String(v)}`);
 		return v;
 	},
-	quarantine: (v) => integer('quarantine', v, 0, 1024),
+	quarantine: (v) => integer('quarantine', v, 0, QUARANTINE_MAX),
 	gcLeaks: (v) => boolean('gcLeaks', v),
 	exitReport: (v) => boolean('exitReport', v),
 	reportPath: (v) => path('reportPath', v),

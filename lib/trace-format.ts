@@ -1,7 +1,7 @@
 import { milliseconds } from './clock.js';
 import type { Violation } from './errors.js';
 import { beginEvent, endEvent } from './events.js';
-import type { Entry, ObjectRecord } from './record.js';
+import { endTime, type Entry, type ObjectRecord } from './record.js';
 import { reportSignatures } from './report/signature.js';
 
 /*
@@ -48,7 +48,7 @@ export function beginSlice(pid: number, tid: number, entry: Entry): string {
 /** The `e` that closes a reference's slice (as JSON: released, moved or leaked), with the ending's site. */
 export function endSlice(pid: number, tid: number, entry: Entry): string {
 	const event = endEvent(entry)!;
-	const head = `{"name":${JSON.stringify(entry.record.label)},"cat":"ref","ph":"e","id":${entry.id},"pid":${pid},"tid":${tid},"ts":${micros(entry.end!.time)}`;
+	const head = `{"name":${JSON.stringify(entry.record.label)},"cat":"ref","ph":"e","id":${entry.id},"pid":${pid},"tid":${tid},"ts":${micros(endTime(entry.end!))}`;
 	return `${head},"args":{"ref":${entry.id},"ended":"${entry.end!.how}",${place(event.site, event.stack)}}}`;
 }
 

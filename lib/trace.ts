@@ -1,7 +1,7 @@
 import { clock } from './clock.js';
 import type { Violation } from './errors.js';
 import { host, type FileSink } from './platform/host.js';
-import { liveRecords, observe, type Entry, type ObjectRecord } from './record.js';
+import { endTime, liveRecords, observe, type Entry, type ObjectRecord } from './record.js';
 import { claimReportName } from './report-name.js';
 import { onConfigure, settings, type Settings } from './settings.js';
 import { beginSlice, countEvent, endSlice, micros, moveFlow, nameEvent, violationEvent, VIOLATIONS_TID, type TraceEvent } from './trace-format.js';
@@ -99,7 +99,7 @@ function flush(t: Trace): void {
 		}
 		const opened = t.opened.has(entry);
 		if (opened) out.push(endSlice(pid, tid, entry));
-		if (entry.end!.how === 'released') out.push(countEvent(pid, entry.record, entry.end!.time, count));
+		if (entry.end!.how === 'released') out.push(countEvent(pid, entry.record, endTime(entry.end!), count));
 		if (opened && entry.end!.how === 'moved' && entry.end!.successor !== null) out.push(...moveFlow(pid, tid, entry, ++t.flows));
 	}
 	batch.length = 0;

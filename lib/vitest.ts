@@ -12,6 +12,7 @@ import { testCheck } from './leak-window.js';
 import { nodeHost } from './platform/node.js';
 import { configure } from './settings.js';
 import { start } from './start.js';
+import { traceWhenAsked } from './trace.js';
 
 const check = testCheck();
 
@@ -20,7 +21,7 @@ export function allowLeaks(): void {
 	check.allow();
 }
 
-start(nodeHost);
+start(nodeHost, traceWhenAsked);
 // Per-test checks replace the exit report, which would repeat leftovers of every test at worker exit.
 configure({ exitReport: false });
 
