@@ -37,9 +37,9 @@ const COLD = 'full, first report (cold caches)';
 
 /*
  * The timed micro scenarios, each run in a process of its own (`--scenario <index>`: its rows as JSON on
- * stdout). Together they take billions of references, and past 2^31 reference ids no longer fit V8's small
- * integers: every reftrace variant of a later scenario would pay a boxed id per reference taken (off +25%,
- * list +12% per pair, measured), and the baselines would not (bench/notes.md).
+ * stdout), so that no row pays for what an earlier scenario left: the code it had V8 compile, the heap, and
+ * (before eras, bench/notes.md) the billions of reference ids it took. A process past 2^31 ids and ticks
+ * is measured on purpose, apart (`--long-run`).
  */
 const TIMED = [pair, nestedPair, weakPair, pairOutstanding, pairAcrossTick, move, tracing, instrumentedPair];
 const options: RunOptions = quick ? { rounds: 3, time: 100 } : { rounds: 7, time: 300 };

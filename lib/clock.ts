@@ -1,23 +1,25 @@
 /*
  * Times are kept as whole ticks of 10 µs, and reference ids as whole numbers: small integers that V8
- * stores inline in an object's field (the largest is 2^31 - 1 on 64-bit V8), where anything larger costs a
- * 16-byte box, and once one field of a class holds a box every object of that class boxes that field.
- * A process runs past 2^31 ticks in six hours and, at 100,000 references a second, past 2^31 ids as soon,
- * so what the record stores is counted from the start of an *era* rather than from the start of the process:
- * a new era begins when either count reaches ERA_SPAN within the current one. Whatever stores such a value
+ * stores inline in an object's field, where anything larger costs a 16-byte box. The largest is 2^31 - 1
+ * in Node's V8, but 2^30 - 1 where V8 compresses pointers (Chrome, Edge, Electron). A process runs past
+ * 2^31 ticks in six hours and, at 100,000 references a second, past 2^31 ids as soon, so what the record
+ * stores is counted from the start of an *era* rather than from the start of the process: a new era begins
+ * when either count reaches the era's span within the current one. Whatever stores such a value
  * stores its era with it (an entry, an ending, a quarantine), and turns it back into the process-wide value
  * only when it is read for a report. bench/notes.md ("Reference ids and times past 2^31") has the figures.
  */
 const TICKS_PER_MS = 100;
-// Half the small-integer range: what an era's counts may reach before the next begins. The other half is
-// slack, for the few values stamped after the count passed it and before the next stamp starts an era.
-let eraSpan = 2 ** 30;
+// What an era's counts may reach before the next begins: half the smallest small-integer range (2^30 - 1,
+// pointers compressed). The other half is slack, for the few ids taken after the count passed it and
+// before the next stamp starts an era, and room for the quarantine's doubled times (record.ts). An era
+// lasts 2^29 ticks (an hour and a half) or 2^29 references, whichever comes first.
+let eraSpan = 2 ** 29;
 // `performance` is a global in every runtime reftrace supports; in Node it is an accessor on the global
 // object, and reading it on every event cost a list-mode acquire+release pair about 350 instructions.
 const timer = globalThis.performance;
 
-// The eras begun so far: the process-wide id and tick each counts from (two numbers an era, and an era
-// lasts three hours, or 2^30 references if sooner: a few a day).
+// The eras begun so far: the process-wide id and tick each counts from (two numbers an era: at most 16 a
+// day, or more when references come faster than 2^29 in an hour and a half).
 const idBases: number[] = [0];
 const tickBases: number[] = [0];
 /** The era `eventClock` and `takeId` count from now. */
@@ -115,7 +117,7 @@ export function eraShift(from: number, to: number): { readonly ids: number; read
 	return { ids: idBases[to]! - idBases[from]!, ticks: tickBases[to]! - tickBases[from]! };
 }
 
-/** `value` as a small integer when it is one (V8 may hold a whole number as a box), else as it is. */
+/** `value` as an int32 when it fits (V8 may hold a whole number as a box; `| 0` gives its small form), else as it is. */
 export function small(value: number): number {
 	return value >= -SMALL && value < SMALL ? value | 0 : value;
 }
@@ -135,11 +137,15 @@ function beginEra(): void {
 
 /**
  * Tests and benchmarks only: makes eras `span` long, and moves the process-wide counts on by `ids`
- * references and `ticks` (as if the process had run that long) in a new era begun now. @internal
+ * references and `ticks` (as if the process had run that long) in a new era begun now, which has then
+ * given `into` ids and run `into` ticks of its own (to reach its end sooner). @internal
  */
-export function skipAhead(span: number, ids = 0, ticks = 0): void {
+export function skipAhead(span: number, ids = 0, ticks = 0, into = 0): void {
 	eraSpan = span;
 	eraIds += ids;
 	offset += ticks;
 	beginEra();
+	eraIds += into;
+	offset += into;
+	timerBase -= into;
 }

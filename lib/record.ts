@@ -351,9 +351,10 @@ export class ObjectRecord {
 	 * time doubled, plus one when the reference was moved. The id and the time count from the ring's era,
 	 * that of its newest ending, kept with the next slot's index in `quarantineAt` (the era shifted left by
 	 * RING_SLOT_BITS, or the index: a field the record has anyway, where a slot more would cost 8 bytes an
-	 * object; the first 2^21 eras fit, 700 years at one per three hours). A ring that lasted into a new era
-	 * is counted again from it at its next ending; the values of endings eras older may then no longer be
-	 * small integers, and take a box each, in that one ring.
+	 * object; the first 2^20 eras fit, 180 years at one per hour and a half, 18 at a million references a
+	 * second). The doubled time stays below 2^30, as an era's times stay below its span (clock.ts). A ring
+	 * that lasted into a new era is counted again from it at its next ending; the values of endings eras
+	 * older may then no longer be small integers, and take a box each, in that one ring.
 	 */
 	private keep(entry: Entry, ending: EndRecord): void {
 		const ring = this.quarantine;

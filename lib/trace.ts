@@ -30,7 +30,7 @@ interface Trace {
 	nextTid: number;
 	/**
 	 * The references whose slice this trace opened: one begun before the trace has its end left out. Weak,
-	 * and only what was written (the cap bounds it).
+	 * and only while the trace is under its cap (past it nothing more is formatted).
 	 */
 	readonly opened: WeakSet<Entry>;
 	written: number;
