@@ -109,3 +109,37 @@ export function originalLine(position: string, map: SourceMap, dir: string): str
 	return `${relative(process.cwd(), source)}:${(entry.originalLine ?? -1) + 1}`;
 }
 
+/** What test/fixtures/eras-probe.mjs reports. */
+export interface ProbeResult {
+	readonly smallUpTo: number | null;
+	readonly ids: number[];
+	readonly movedTo: number[];
+	readonly ended: [number, string][];
+	readonly age: number;
+	readonly entrySmall: boolean;
+	readonly sameEntryShape: boolean;
+	readonly lateSmall: boolean;
+	readonly lateEras: number;
+	readonly ringNumbers: number;
+	readonly ringSmall: boolean;
+}
+
+/** What both runs of eras-probe.mjs must report, given the one they made (its ids and moves), but the range of small integers. */
+export function expectedProbe(result: ProbeResult): Omit<ProbeResult, 'smallUpTo' | 'age'> {
+	const firstId = 2 ** 31 + 12345 + 4;
+	return {
+		// The 2^31 + 12345 skipped, the two references taken before, then the root.
+		ids: Array.from({ length: 20 }, (_, i) => firstId + i),
+		movedTo: result.movedTo,
+		// The last six releases of the first ten, then five moves each followed by its successor's release.
+		ended: [...result.ids.slice(4, 10).map((id): [number, string] => [id, 'released']), ...result.movedTo.flatMap((to, i): [number, string][] => [[result.ids[10 + i]!, 'moved'], [to, 'released']])],
+		entrySmall: true,
+		sameEntryShape: true,
+		lateSmall: true,
+		// Some of the late references in the next era: the era did end.
+		lateEras: 2,
+		// The ids and times of the sixteen endings kept.
+		ringNumbers: 16 * 2,
+		ringSmall: true,
+	};
+}
