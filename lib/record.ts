@@ -375,7 +375,11 @@ export class ObjectRecord {
 		this.quarantineAt = state - (state & RING_SLOT_MASK) + next;
 	}
 
-	/** `keep` when the ring is new, or counts from an older era, or the entry began in an older era. */
+	/**
+	 * `keep` when the ring is new, or counts from an older era, or the entry began in an older era. Its
+	 * stores repeat keep's on purpose: with these calls inside `keep`, even untaken, a steady list-mode pair
+	 * cost about 10% more instructions (callgrind, bench/notes.md).
+	 */
 	private keepInEra(entry: Entry, ending: EndRecord): void {
 		const size = this.settings.quarantine;
 		const { era } = ending;
