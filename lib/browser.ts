@@ -14,6 +14,7 @@ import { renderDump, renderExitReport } from './report/leak-report.js';
 import { configure, onConfigure, settings, type Settings } from './settings.js';
 import { snapshot } from './snapshot.js';
 import { start } from './start.js';
+import { traceNotWritten } from './wording.js';
 
 export { track, Ref, WeakHandle, type TrackOptions } from './ref.js';
 export { configure, settings, type ConfigureOptions, type Settings, type ViolationPolicy, type SuppressionsOption } from './settings.js';
@@ -98,7 +99,7 @@ function traceRefused(config: Settings): void {
 	try {
 		browserHost.openFile(config.trace);
 	} catch (error) {
-		browserHost.warn(`reftrace could not write the trace ${config.trace}: ${String(error)}`, 'REFTRACE_TRACE');
+		browserHost.warn(traceNotWritten(config.trace, error), 'REFTRACE_TRACE');
 	}
 }
 

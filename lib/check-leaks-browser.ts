@@ -28,8 +28,8 @@ export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Await
 		const asynchronous = typeof (pending as { then?: unknown } | null)?.then === 'function';
 		const result = await pending;
 		const error = asynchronous
-			? scopeLeak(taken.listed(), () => true, BY_TIME, checkLeaks)
-			: scopeLeak(taken.listed(), (entry) => within(entry.scope, scope), 'checkLeaks()', checkLeaks);
+			? scopeLeak(taken.listed(), BY_TIME, checkLeaks)
+			: scopeLeak(taken.listed(), 'checkLeaks()', checkLeaks, (entry) => within(entry.scope, scope));
 		if (error !== null) throw withMessage(error);
 		return result;
 	} finally {

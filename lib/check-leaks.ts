@@ -21,7 +21,7 @@ export async function checkLeaks<R>(fn: () => R | PromiseLike<R>): Promise<Await
 	taken.start();
 	try {
 		const result = await runInScope(scope, fn);
-		const error = scopeLeak(taken.listed(), inScope, 'checkLeaks()', checkLeaks);
+		const error = scopeLeak(taken.listed(), 'checkLeaks()', checkLeaks);
 		if (error !== null) throw withMessage(error);
 		return result;
 	} finally {

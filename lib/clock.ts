@@ -24,8 +24,6 @@ const idBases: number[] = [0];
 const tickBases: number[] = [0];
 /** The era `eventClock` and `takeId` count from now. */
 export let era = 0;
-let idBase = 0;
-let tickBase = 0;
 // Added to the timer's ticks: zero, but for `skipAhead`. The era's start as the timer counts it is `timerBase`.
 let offset = 0;
 let timerBase = 0;
@@ -59,7 +57,7 @@ export function epochMilliseconds(ticks: number): number {
 let heldTime = -1;
 
 /**
- * Now as the record stamps its events, in ticks counted from the start of the current era (`currentEra`):
+ * Now as the record stamps its events, in ticks counted from the start of the current era (`era`):
  * the time held for the current task, else the timer. The only place an era begins, so that an entry
  * stamped here and given its id (`takeId`) right after has both counted from one era.
  */
@@ -99,7 +97,7 @@ export function takeId(): number {
 
 /** A new process-wide reference id, for a reference nothing records (ids are unique across both kinds). */
 export function takeProcessId(): number {
-	return idBase + takeId();
+	return idBases[era]! + takeId();
 }
 
 /** The process-wide id of `id`, counted from the start of era `from`. */
@@ -126,13 +124,12 @@ const SMALL = 2 ** 31;
 function beginEra(): void {
 	eraDue = false;
 	heldTime = -1;
-	idBase += eraIds;
+	const tickBase = clock();
+	idBases.push(idBases[era]! + eraIds);
+	tickBases.push(tickBase);
 	eraIds = 0;
-	tickBase = clock();
 	timerBase = tickBase - offset;
 	era++;
-	idBases.push(idBase);
-	tickBases.push(tickBase);
 }
 
 /**

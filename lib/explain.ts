@@ -121,15 +121,15 @@ export function reportedAsLeft(entry: Entry): boolean {
 
 /**
  * The error for the references a checked scope (`what` names it) left live, those of `entries` (in the order
- * they began) that are still listed and that `filter` accepts, or null when there are none. The references
- * it names count as reported (see `reportedAsLeft`).
+ * they began) that are still listed and that `filter` accepts (all, without one), or null when there are
+ * none. The references it names count as reported (see `reportedAsLeft`).
  */
-export function scopeLeak(entries: readonly Entry[], filter: (entry: Entry) => boolean, what: string, above: Function): LeakError | null {
+export function scopeLeak(entries: readonly Entry[], what: string, above: Function, filter: ((entry: Entry) => boolean) | null = null): LeakError | null {
 	// By object, newest first, as the objects' live lists give them.
 	const groups = new Map<ObjectRecord, Entry[]>();
 	for (let i = entries.length - 1; i >= 0; i--) {
 		const entry = entries[i]!;
-		if (!filter(entry)) continue;
+		if (filter !== null && !filter(entry)) continue;
 		const group = groups.get(entry.record);
 		if (group === undefined) groups.set(entry.record, [entry]);
 		else group.push(entry);

@@ -3,8 +3,6 @@ import { EntryLog } from './entry-log.js';
 import { scopeLeak } from './explain.js';
 import { notNonEmptyString } from './settings.js';
 
-const everyEntry = (): boolean => true;
-
 /** An open leak window: see `beginLeakWindow`. */
 export interface LeakWindow {
 	/**
@@ -44,7 +42,7 @@ export function beginLeakWindow(name = 'leak window'): LeakWindow {
 			if (ended) throw new Error(`reftrace: ${name} was already ended`);
 			ended = true;
 			try {
-				return scopeLeak(taken.listed(), everyEntry, name, end);
+				return scopeLeak(taken.listed(), name, end);
 			} finally {
 				taken.stop();
 			}

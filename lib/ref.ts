@@ -384,13 +384,13 @@ export class Ref<T extends object> {
 			ref.#link = entry;
 		};
 		// A new reference of `record` taken outside `acquire` (its hot path keeps its own copy of these lines).
-		const acquireAs = <T extends object>(record: ObjectRecord, value: T, owner: string | undefined, origin: 'acquire' | 'try-acquire', above: Function): Ref<T> => {
+		const acquireAs = <T extends object>(record: ObjectRecord, value: T, owner: string | undefined, origin: typeof BY_ACQUIRE | typeof BY_TRY_ACQUIRE, above: Function): Ref<T> => {
 			const ref = new Ref(CREATE, record, value, owner);
-			if (record.recorded) ref.#link = record.begin(origin === 'acquire' ? BY_ACQUIRE : BY_TRY_ACQUIRE, owner, null, above, ref);
+			if (record.recorded) ref.#link = record.begin(origin, owner, null, above, ref);
 			record.count++;
 			return ref;
 		};
-		acquireThrough = (record, value, owner, above) => acquireAs(record, value, owner, 'try-acquire', above);
+		acquireThrough = (record, value, owner, above) => acquireAs(record, value, owner, BY_TRY_ACQUIRE, above);
 		heldOf = (ref) => ({ ref: ref.id, record: ref.#record, entry: typeof ref.#link === 'object' ? ref.#link : null });
 		const step = (ref: Ref<object>, by: Releaser): boolean => {
 			if (ref.#state !== 'live') {
@@ -430,7 +430,7 @@ export class Ref<T extends object> {
 			zeroCall!(ref.#value);
 		};
 		acquireBelow = <T extends object>(ref: Ref<T>, owner: string | undefined, above: Function): Ref<T> =>
-			ref.#state === 'live' ? acquireAs(ref.#record, ref.#value, owner, 'acquire', above) : Ref.#deadVoid(ref, 'acquire', 'acquire-after-release', above, owner);
+			ref.#state === 'live' ? acquireAs(ref.#record, ref.#value, owner, BY_ACQUIRE, above) : Ref.#deadVoid(ref, 'acquire', 'acquire-after-release', above, owner);
 		misuseBelow = (ref, op, above, summary) => {
 			const moved = ref.#state === 'moved';
 			const kind: MisuseKind = op === 'release' || op === 'dispose' ? (moved ? 'release-after-move' : 'double-release') : Ref.#useKind(ref);

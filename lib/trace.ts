@@ -5,6 +5,7 @@ import { endTime, liveRecords, observe, type Entry, type ObjectRecord } from './
 import { claimReportName } from './report-name.js';
 import { onConfigure, settings, type Settings } from './settings.js';
 import { beginSlice, countEvent, endSlice, micros, moveFlow, nameEvent, violationEvent, VIOLATIONS_TID, type TraceEvent } from './trace-format.js';
+import { traceNotWritten } from './wording.js';
 
 /*
  * The timeline export: a consumer of the record that streams every event to a Trace Event Format file.
@@ -160,7 +161,7 @@ function open(template: string, max: number): void {
 		sink = host().openFile(path);
 		sink.write('{"traceEvents": [\n');
 	} catch (error) {
-		host().warn(`reftrace could not write the trace ${path}: ${String(error)}`, 'REFTRACE_TRACE');
+		host().warn(traceNotWritten(path, error), 'REFTRACE_TRACE');
 		return;
 	}
 	const batch: Trace['batch'] = [];

@@ -35,6 +35,9 @@ export const onZeroSummary = (label: string, reason: string): string => `onZero 
  */
 export const heldBy = (ref: number, owner: string): string => `ref #${ref} held by ${owner}`;
 
+/** The warning when a trace cannot be written (`trace.ts`; a page, which has no files, says it at once). */
+export const traceNotWritten = (path: string, error: unknown): string => `reftrace could not write the trace ${path}: ${String(error)}`;
+
 /** How the culprit, the offending call, is introduced. */
 export const CULPRIT: { readonly [op in EventOp]?: string } = {
 	release: 'released here',
